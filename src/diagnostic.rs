@@ -1,0 +1,137 @@
+//! Diagnostics: the finished, located findings that every report format renders.
+//!
+//! The JSON contract (README "JSON output") is the serde form of [`Diagnostic`]; keep it stable
+//! and additive.
+
+use serde::Serialize;
+
+use crate::pss::Level;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The object a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ObjectRef {
+    /// `Deployment/app` (with `ns/` when a namespace is known).
+    pub fn display_name(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+}
+
+/// Another offending field of the same finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+/// A concrete fix: what to do, and the YAML to add or change at the reported spot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub description: String,
+    pub yaml: String,
+}
+
+/// A few source lines around the primary location, captured while the file is in memory so
+/// that reports never re-read or rescan files.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    /// 1-based line number of `lines[0]`.
+    pub first_line: u32,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// A PSS check ID (`runAsNonRoot`) or an input rule ID (`parse-error`).
+    pub rule: String,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The policy version as requested (`latest` or `v1.N`), never the clamped one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pss_version: Option<String>,
+    /// Upstream reason text (PSS findings only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Upstream detail text (PSS findings only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// A one-line human message.
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// The Helm template named by `# Source:` for the object's document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectRef>,
+    /// The field path of the primary location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+    /// A hint for input problems (e.g. run `helm template` first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(skip)]
+    pub snippet: Option<Snippet>,
+}
+
+impl Diagnostic {
+    /// The sort key that makes output deterministic: (path, line, column, rule), then the rest
+    /// of the identity so that ties never depend on thread scheduling.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, u32, u32, &str) {
+        (
+            &self.file,
+            self.line,
+            self.column,
+            &self.rule,
+            self.end_line,
+            self.end_column,
+            &self.message,
+        )
+    }
+}
+
+/// Sorts diagnostics into the one canonical order.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}

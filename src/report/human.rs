@@ -1,0 +1,3 @@
+//! (in progress)
+use std::io::{self, Write};
+pub fn render(_r: &super::Report, _o: super::RenderOptions, _out: &mut dyn Write) -> io::Result<()> { Ok(()) }

@@ -1,0 +1,108 @@
+//! Output formats. Each module renders the same finished [`Report`] (diagnostics already sorted)
+//! to bytes; adding a format touches nothing else.
+
+pub mod concise;
+pub mod human;
+pub mod json;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::pss::Level;
+
+/// Counts for the whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Non-empty YAML/JSON documents parsed.
+    pub documents: usize,
+    /// Kubernetes objects found (apiVersion + kind), `*List` items included.
+    pub objects: usize,
+    /// Pod templates evaluated.
+    pub pod_templates: usize,
+    /// Documents that are not Kubernetes objects (values files, kustomizations, workflows).
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+/// One object that was evaluated, passing or not (JUnit lists passing objects as passed tests;
+/// the human report prints the upstream one-line verdict for failing ones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedObject {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    pub object: ObjectRef,
+    pub level: Level,
+    pub pss_version: String,
+    /// `would violate PodSecurity "restricted:v1.37": ...` when the object fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Sorted by (path, line, column, rule).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Sorted by (path, line, column).
+    pub objects: Vec<CheckedObject>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Rendering options shared by formats that care.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Emit ANSI colour (human format only). Decided by the caller from the terminal and
+    /// `NO_COLOR`.
+    pub color: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// Rich terminal output with source snippets and fixes.
+    Human,
+    /// One line per finding: `path:line:col: rule message`.
+    Concise,
+    /// The stable machine-readable contract.
+    Json,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Concise => "concise",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// Renders `report` in `format` to `out`.
+pub fn render(
+    format: Format,
+    report: &Report,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, opts, out),
+        Format::Concise => concise::render(report, out),
+        Format::Json => json::render(report, out),
+    }
+}
