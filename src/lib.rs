@@ -9,4 +9,5 @@ pub mod field;
 pub mod manifest;
 pub mod pss;
 pub mod report;
+pub mod rules;
 pub mod source;
