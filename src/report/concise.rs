@@ -1,3 +1,53 @@
-//! (in progress)
-use std::io::{self, Write};
-pub fn render(_r: &super::Report, _out: &mut dyn Write) -> io::Result<()> { Ok(()) }
+//! One line per diagnostic, in rustc's short format, for editors, `grep` and `awk`:
+//!
+//! ```text
+//! k8s/app.yaml:12:9: error[runAsNonRoot]: runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)
+//! ```
+//!
+//! The severity (`error`, `warning`, `note`) follows the position, so warn-mode findings and
+//! input warnings can be told from errors, and the line matches the `%f:%l:%c: %m` pattern that
+//! editors and CI problem matchers know. Nothing else is printed: no summary, no blank lines.
+
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Write};
+
+use super::Report;
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = BufWriter::new(out);
+    for d in &report.diagnostics {
+        // A position is always printed, so that every line parses the same way; an unknown
+        // position (an unreadable file) is the start of the file.
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}]: {}",
+            d.file,
+            d.line.max(1),
+            d.column.max(1),
+            d.severity.as_str(),
+            d.rule,
+            one_line(&d.message)
+        )?;
+    }
+    out.flush()
+}
+
+/// Messages are one line by contract; a stray line break must not split a record.
+fn one_line(s: &str) -> Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        Cow::Owned(s.replace("\r\n", " ").replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_never_split_a_record() {
+        assert_eq!(one_line("a\r\nb\nc"), "a b c");
+        assert!(matches!(one_line("plain"), Cow::Borrowed(_)));
+    }
+}
