@@ -11,7 +11,7 @@ pub mod model;
 pub mod registry;
 
 pub use level::{Level, Version, MAX_MINOR};
-pub use registry::{evaluate, CheckInfo, CHECKS};
+pub use registry::{check_info, evaluate, CheckInfo, CHECKS};
 
 use crate::field::FieldPath;
 
