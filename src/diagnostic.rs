@@ -36,7 +36,7 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    /// `Deployment/app` (with `ns/` when a namespace is known).
+    /// `Deployment/app`.
     pub fn display_name(&self) -> String {
         format!("{}/{}", self.kind, self.name)
     }

@@ -1,13 +1,22 @@
 //! psslint: exact, versioned Kubernetes Pod Security Standards verdicts for manifests.
 //!
-//! The pipeline (see `README.md` and `docs` in the repository):
-//! `discover` → `manifest` (load) → `workload` (pod templates) → `policy` → `pss` (engine) →
-//! `diagnose` → `report`.
+//! The pipeline, one module per stage:
+//! [`discover`] (paths → files) → [`manifest`] (files → documents → span trees → objects) →
+//! [`workload`] (objects → pod templates) → [`policy`] (who gets which level) → [`pss`] (the
+//! pure engine) → [`diagnose`] + [`fix`] (field paths → spans and fixes) → [`report`] (bytes).
+//! [`lint`] runs the pipeline; `main.rs` only parses flags and maps the outcome to an exit code.
 
+pub mod cli;
+pub mod diagnose;
 pub mod diagnostic;
+pub mod discover;
 pub mod field;
+pub mod fix;
+pub mod lint;
 pub mod manifest;
+pub mod policy;
 pub mod pss;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod workload;

@@ -1,1 +1,168 @@
-fn main(){}
+//! The `psslint` binary: parse flags, call the library, print, and map the outcome to an exit
+//! code (0 = no errors, 1 = errors, 2 = psslint could not run).
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use psslint::cli::{normalize_args, CheckArgs, Cli, ColorChoice, Command};
+use psslint::discover::{self, DiscoverOptions, Input};
+use psslint::lint::{self, LintOptions};
+use psslint::policy::Policy;
+use psslint::report::{self, RenderOptions};
+use psslint::rules;
+
+const EXIT_OK: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_TROUBLE: u8 = 2;
+
+fn main() -> ExitCode {
+    let args = normalize_args(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_TROUBLE
+            } else {
+                EXIT_OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rule { id } => rule(&id),
+        Command::Rules => list_rules(),
+    };
+    ExitCode::from(code)
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    // Only fails if a pool was already built, which cannot happen here.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+
+    let discovered = match discover::discover(
+        &args.paths,
+        &DiscoverOptions {
+            no_ignore: args.no_ignore,
+            threads,
+        },
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("psslint: {}: {}", e.path, e.message);
+            return EXIT_TROUBLE;
+        }
+    };
+    let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
+    opts.max_file_size = args.max_file_size;
+
+    let stdin_bytes = if discovered.inputs.contains(&Input::Stdin) {
+        let mut buf = Vec::new();
+        if let Err(e) = io::stdin().lock().read_to_end(&mut buf) {
+            eprintln!("psslint: <stdin>: {e}");
+            return EXIT_TROUBLE;
+        }
+        Some(buf)
+    } else {
+        None
+    };
+    let report = lint::lint_discovered(&discovered, &opts, |input| match input {
+        Input::Stdin => Ok(stdin_bytes.clone().unwrap_or_default()),
+        Input::File(p) => std::fs::read(p).map_err(|e| format!("cannot read file: {e}")),
+    });
+
+    // A file named on the command line that cannot be read means psslint could not do its job.
+    let named_unreadable = report.diagnostics.iter().any(|d| {
+        d.rule == "io-error"
+            && args
+                .paths
+                .iter()
+                .any(|p| discover::display_path(p) == d.file)
+    });
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let opts = RenderOptions { color };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| {
+                let mut w = io::BufWriter::new(f);
+                report::render(args.format, &report, opts, &mut w)?;
+                w.flush()
+            })
+            .map_err(|e| (e, path.display().to_string())),
+        None => {
+            let mut out = io::stdout().lock();
+            report::render(args.format, &report, opts, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| (e, "standard output".to_string()))
+        }
+    };
+    if let Err((e, target)) = written {
+        // A closed pipe (`psslint | head`) is the reader's choice, not an error.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("psslint: cannot write {target}: {e}");
+            return EXIT_TROUBLE;
+        }
+    }
+
+    if named_unreadable {
+        EXIT_TROUBLE
+    } else if report.summary.errors > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn rule(id: &str) -> u8 {
+    match rules::get(id) {
+        Some(doc) => {
+            print_or_quit(&rules::plain_text(doc.markdown));
+            EXIT_OK
+        }
+        None => {
+            eprintln!("psslint: unknown rule `{id}`; `psslint rules` lists them");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn list_rules() -> u8 {
+    let mut text = String::new();
+    let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rules::all() {
+        text.push_str(&format!(
+            "{:width$}  {:10}  {}\n",
+            r.id,
+            match r.kind {
+                rules::RuleKind::Pss(level) => level.as_str(),
+                rules::RuleKind::Input => "input",
+            },
+            r.summary
+        ));
+    }
+    print_or_quit(&text);
+    EXIT_OK
+}
+
+fn print_or_quit(text: &str) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}

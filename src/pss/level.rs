@@ -133,7 +133,16 @@ mod tests {
             assert_eq!(ok.parse::<Version>().unwrap().to_string(), ok);
         }
         for bad in [
-            "", "1.25", "v1", "v1.025", "v1.25.0", "V1.25", "v2.0", "Latest", "v1.25 ", "v1.",
+            "",
+            "1.25",
+            "v1",
+            "v1.025",
+            "v1.25.0",
+            "V1.25",
+            "v2.0",
+            "Latest",
+            "v1.25 ",
+            "v1.",
             "v1.99999999999",
         ] {
             assert!(bad.parse::<Version>().is_err(), "{bad:?} should be invalid");

@@ -1,17 +1,18 @@
-//! One line per diagnostic, in rustc's short format, for editors, `grep` and `awk`:
+//! One line per diagnostic, `path:line:col: <rule> <message>`, for editors, `grep` and `awk`:
 //!
 //! ```text
-//! k8s/app.yaml:12:9: error[runAsNonRoot]: runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)
+//! k8s/app.yaml:12:9: runAsNonRoot runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)
 //! ```
 //!
-//! The severity (`error`, `warning`, `note`) follows the position, so warn-mode findings and
-//! input warnings can be told from errors, and the line matches the `%f:%l:%c: %m` pattern that
-//! editors and CI problem matchers know. Nothing else is printed: no summary, no blank lines.
+//! Errors carry no severity word; warnings and notes start their message with `warning: ` or
+//! `note: `, so they can be told apart without breaking the `%f:%l:%c: %m` pattern that editors
+//! and CI problem matchers know. Nothing else is printed: no summary, no blank lines.
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 
 use super::Report;
+use crate::diagnostic::Severity;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
@@ -20,12 +21,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // position (an unreadable file) is the start of the file.
         writeln!(
             out,
-            "{}:{}:{}: {}[{}]: {}",
+            "{}:{}:{}: {} {}{}",
             d.file,
             d.line.max(1),
             d.column.max(1),
-            d.severity.as_str(),
             d.rule,
+            match d.severity {
+                Severity::Error => "",
+                Severity::Warning => "warning: ",
+                Severity::Note => "note: ",
+            },
             one_line(&d.message)
         )?;
     }

@@ -77,7 +77,7 @@ pub struct RenderOptions {
 pub enum Format {
     /// Rich terminal output with source snippets and fixes.
     Human,
-    /// One line per finding: `path:line:col: severity[rule]: message`.
+    /// One line per finding: `path:line:col: rule message`.
     Concise,
     /// The stable machine-readable contract.
     Json,

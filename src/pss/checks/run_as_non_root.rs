@@ -31,7 +31,11 @@ fn run_as_non_root_v1_0(pod: &Pod) -> Option<Forbidden> {
             Some(true) => {}
             // Only a pod-level `true` covers an unset container; runAsUser does not.
             None if pod_value == Some(true) => {}
-            None => implicit.push(c.name()),
+            None => implicit.push(FieldRef {
+                path: c.sc_path().key("runAsNonRoot"),
+                container: Some(c.name().to_string()),
+                remedy: fix(),
+            }),
         }
     }
     let reason = "runAsNonRoot != true";
@@ -46,17 +50,17 @@ fn run_as_non_root_v1_0(pod: &Pod) -> Option<Forbidden> {
     if implicit.is_empty() {
         return None;
     }
+    let names: Vec<&str> = implicit
+        .iter()
+        .filter_map(|f| f.container.as_deref())
+        .collect();
     let detail = format!(
         "pod or {} must set securityContext.runAsNonRoot=true",
-        containers_phrase(&implicit)
+        containers_phrase(&names)
     );
-    // Here the pod-level field is unset: setting it fixes every container at once.
-    let fix = FieldRef {
-        path: pod_sc_path().key("runAsNonRoot"),
-        container: None,
-        remedy: fix(),
-    };
-    Some(Forbidden::new(reason, detail, vec![fix]))
+    // Each unset container is reported where it is; the fix text offers the pod-level setting
+    // that covers them all.
+    Some(Forbidden::new(reason, detail, implicit))
 }
 
 fn run_as_non_root_v1_35(pod: &Pod) -> Option<Forbidden> {

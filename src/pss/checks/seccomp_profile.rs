@@ -144,24 +144,28 @@ fn seccomp_restricted_v1_19(pod: &Pod) -> Option<Forbidden> {
         return Some(must_not_set(bad, types));
     }
     // A container without its own profile inherits only a valid pod profile.
-    let implicit: Vec<&str> = containers(pod)
+    let implicit: Vec<FieldRef> = containers(pod)
         .filter(|c| !pod_valid && c.sc().and_then(|sc| sc.seccomp_profile.as_ref()).is_none())
-        .map(|c| c.name())
+        .map(|c| FieldRef {
+            path: c.sc_path().key("seccompProfile").key("type"),
+            container: Some(c.name().to_string()),
+            remedy: Remedy::Set("RuntimeDefault".into()),
+        })
         .collect();
     if implicit.is_empty() {
         return None;
     }
+    let names: Vec<&str> = implicit
+        .iter()
+        .filter_map(|f| f.container.as_deref())
+        .collect();
     let detail = format!(
         "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-        containers_phrase(&implicit)
+        containers_phrase(&names)
     );
-    // Here the pod has no profile at all: one pod-level setting fixes every container.
-    let fix = FieldRef {
-        path: pod_sc_path().key("seccompProfile").key("type"),
-        container: None,
-        remedy: Remedy::Set("RuntimeDefault".into()),
-    };
-    Some(Forbidden::new("seccompProfile", detail, vec![fix]))
+    // Each unset container is reported where it is; the fix text offers the pod-level setting
+    // that covers them all.
+    Some(Forbidden::new("seccompProfile", detail, implicit))
 }
 
 /// Windows pods are exempt from v1.25 (pss-spec §3.21).

@@ -1,0 +1,164 @@
+//! Command-line interface. `psslint [OPTIONS] [PATHS]...` is `psslint check [OPTIONS] [PATHS]...`;
+//! other subcommands sit beside `check`, and are recognised only as the first argument, so
+//! `psslint ./rules` and `psslint check rules` lint a directory named `rules`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::pss::{Level, Version};
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "psslint",
+    version,
+    about = "Exact, versioned Kubernetes Pod Security Standards checks for manifests",
+    long_about = "psslint reads Kubernetes manifests (YAML, JSON, multi-document streams, Helm \
+                  output) and reports every workload that Pod Security Admission would reject or \
+                  warn about, at the exact file, line and column, with the upstream message and a \
+                  concrete fix.\n\nExit codes: 0 = no errors, 1 = errors found (violations or \
+                  input that could not be checked), 2 = psslint could not run (bad flags, a named \
+                  path missing or unreadable).",
+    after_help = "`psslint [OPTIONS] [PATHS]...` is the same as `psslint check [OPTIONS] [PATHS]...`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint manifests (the default command).
+    Check(CheckArgs),
+    /// Print the documentation of one rule.
+    Rule {
+        /// A check ID (e.g. runAsNonRoot) or input rule ID (e.g. duplicate-key).
+        id: String,
+    },
+    /// List every rule.
+    Rules,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Pod Security level to enforce on every workload.
+    #[arg(long, value_parser = parse_level, default_value = "restricted")]
+    pub level: Level,
+
+    /// Policy version: `v1.N` or `latest` (the newest version psslint knows, v1.37).
+    #[arg(long = "pss-version", value_parser = parse_version, default_value = "latest")]
+    pub pss_version: Version,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Walk files ignored by .gitignore, .ignore and git excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Worker threads (default: available cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// When to colour human output (`auto`: on a terminal, never with NO_COLOR).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Largest file to read, in bytes; larger files are reported and not checked.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse().map_err(|e: &str| e.to_string())
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    s.parse().map_err(|e: &str| e.to_string())
+}
+
+const SUBCOMMANDS: &[&str] = &["check", "rule", "rules", "help"];
+
+/// Inserts the implicit `check` subcommand unless the first argument names a subcommand or is
+/// a top-level flag (`--help`, `--version`).
+pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
+    let mut args = args;
+    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+    let top_level = matches!(first, "-h" | "--help" | "-V" | "--version");
+    if !SUBCOMMANDS.contains(&first) && !top_level {
+        args.insert(1.min(args.len()), OsString::from("check"));
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        let args = normalize_args(args.iter().map(OsString::from).collect());
+        Cli::try_parse_from(args).unwrap()
+    }
+
+    #[test]
+    fn check_is_the_default_command() {
+        let Command::Check(a) = parse(&["psslint", "k8s"]).command else {
+            panic!("expected check")
+        };
+        assert_eq!(a.paths, vec![PathBuf::from("k8s")]);
+        let Command::Check(a) = parse(&["psslint"]).command else {
+            panic!("expected check")
+        };
+        assert_eq!(a.paths, vec![PathBuf::from(".")]);
+    }
+
+    #[test]
+    fn a_directory_named_like_a_subcommand_is_reachable() {
+        for args in [&["psslint", "./rules"][..], &["psslint", "check", "rules"]] {
+            let Command::Check(a) = parse(args).command else {
+                panic!("expected check")
+            };
+            assert_eq!(a.paths.len(), 1);
+        }
+        assert!(matches!(
+            parse(&["psslint", "rules"]).command,
+            Command::Rules
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_levels_and_versions() {
+        let bad = normalize_args(
+            ["psslint", "--level", "Baseline"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+        );
+        assert!(Cli::try_parse_from(bad).is_err());
+        let bad = normalize_args(
+            ["psslint", "--pss-version", "1.25"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+        );
+        assert!(Cli::try_parse_from(bad).is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! Concrete fixes: the YAML to add or change at the reported spot, indented to sit among the
+//! keys already there.
+//!
+//! Fixes are display-only: psslint never edits files. Most Pod Security fixes change runtime
+//! behaviour (running as non-root, dropping capabilities), so descriptions say what to verify.
+
+use crate::diagnose::Resolved;
+use crate::diagnostic::Fix;
+use crate::field::{FieldPath, Segment};
+use crate::manifest::{Node, Value};
+use crate::pss::Remedy;
+
+/// Builds the fix for one offending field. `path` is the field's full path from the document
+/// root, `res` its resolution in the tree, `container` the container it belongs to.
+pub fn fix_for(
+    check: &str,
+    path: &FieldPath,
+    res: &Resolved<'_>,
+    remedy: &Remedy,
+    container: Option<&str>,
+) -> Fix {
+    let segs = path.segments();
+    let complete = res.is_complete(path);
+    let leaf_key = path.last_key().unwrap_or("value");
+    let place = match container {
+        Some(c) => format!("container \"{c}\""),
+        None => "the pod spec".to_string(),
+    };
+    let caveat = caveat(check);
+
+    // Volumes: replace the forbidden source with an allowed one.
+    if matches!(check, "hostPathVolumes" | "restrictedVolumes") {
+        let col = res.key_span.map_or(1, |k| k.start.col);
+        return Fix {
+            description: format!(
+                "Replace the `{leaf_key}` source with an allowed volume type (configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret){caveat}"
+            ),
+            yaml: indent("emptyDir: {}", col),
+        };
+    }
+
+    let (value, verb) = match remedy {
+        Remedy::Set(v) => (Some(v.clone()), "Set"),
+        Remedy::OneOf(vs) => (vs.first().cloned(), "Set"),
+        Remedy::AddItem(item) => (
+            Some(flow_list(existing_items(res, complete), Some(item), &[])),
+            "Set",
+        ),
+        Remedy::RemoveItems(items) => (
+            Some(flow_list(existing_items(res, complete), None, items)),
+            "Set",
+        ),
+        Remedy::Remove => (None, "Remove"),
+    };
+    let alternatives = match remedy {
+        Remedy::OneOf(vs) if vs.len() > 1 => format!(" (allowed: {})", vs.join(", ")),
+        _ => String::new(),
+    };
+
+    let Some(value) = value else {
+        let current = if complete {
+            scalar_text(res.node)
+        } else {
+            String::new()
+        };
+        let shown = if current.is_empty() {
+            format!("`{leaf_key}`")
+        } else {
+            format!("`{leaf_key}: {current}`")
+        };
+        return Fix {
+            description: format!("{verb} {shown} from {place}{caveat}"),
+            yaml: String::new(),
+        };
+    };
+
+    if complete {
+        let col = res.key_span.map_or(res.span.start.col, |k| k.start.col);
+        let current = scalar_text(res.node);
+        return Fix {
+            description: format!(
+                "Change `{leaf_key}` from `{current}` to `{value}` in {place}{alternatives}{caveat}"
+            ),
+            yaml: indent(&format!("{leaf_key}: {value}"), col),
+        };
+    }
+
+    // Missing: write the missing keys below the deepest existing mapping. A null or scalar
+    // value on the way (`securityContext:` with nothing under it) is rewritten from its key.
+    let mut start = res.found;
+    let mut col = insertion_column(res.node, res.key_span);
+    if res.node.as_map().is_none() && res.key_span.is_some() && start > 0 {
+        start -= 1;
+        col = res.key_span.map_or(1, |k| k.start.col);
+    }
+    let missing: Vec<&str> = segs[start..]
+        .iter()
+        .map_while(|s| match s {
+            Segment::Key(k) => Some(k.as_str()),
+            Segment::Index(_) => None,
+        })
+        .collect();
+    let rel = missing.join(".");
+    // Both checks accept one pod-level setting that covers every container.
+    let pod_wide = match check {
+        "runAsNonRoot" | "seccompProfile_restricted" if container.is_some() => {
+            " (or set it once in the pod's `securityContext` to cover every container)"
+        }
+        _ => "",
+    };
+    Fix {
+        description: format!("Add `{rel}: {value}` to {place}{pod_wide}{alternatives}{caveat}"),
+        yaml: indent(&nested_yaml(&missing, &value), col),
+    }
+}
+
+/// Extra guidance for fixes that change how the workload runs.
+fn caveat(check: &str) -> &'static str {
+    match check {
+        "runAsNonRoot" => "; the image must then run as a non-root UID (set runAsUser if its USER is root or unset)",
+        "runAsUser" => "; use a non-zero UID that the image supports",
+        "capabilities_restricted" | "capabilities_baseline" => {
+            "; verify the process does not need the removed capabilities"
+        }
+        "allowPrivilegeEscalation" => "; setuid binaries (e.g. sudo) stop gaining privileges",
+        "seccompProfile_restricted" | "seccompProfile_baseline" => {
+            "; RuntimeDefault blocks a small set of rarely used syscalls"
+        }
+        _ => "",
+    }
+}
+
+/// The column at which keys inside `node` sit (its first entry), or two more than its key.
+fn insertion_column(node: &Node, key_span: Option<crate::source::Span>) -> u32 {
+    if let Some(first) = node.as_map().and_then(|m| m.entries.first()) {
+        return first.key_span.start.col;
+    }
+    key_span.map_or(node.span.start.col, |k| k.start.col + 2)
+}
+
+fn existing_items(res: &Resolved<'_>, complete: bool) -> Vec<String> {
+    if !complete {
+        return Vec::new();
+    }
+    res.node
+        .as_seq()
+        .map(|s| {
+            s.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `["A", "B"]`, with `add` appended and `remove` taken out.
+fn flow_list(mut items: Vec<String>, add: Option<&String>, remove: &[String]) -> String {
+    items.retain(|i| !remove.contains(i));
+    if let Some(a) = add {
+        if !items.contains(a) {
+            items.push(a.clone());
+        }
+    }
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn nested_yaml(keys: &[&str], value: &str) -> String {
+    let mut out = String::new();
+    for (depth, k) in keys.iter().enumerate() {
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(k);
+        out.push(':');
+        if depth + 1 == keys.len() {
+            out.push(' ');
+            out.push_str(value);
+        } else {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Indents every line so the block starts at 1-based column `col`.
+fn indent(block: &str, col: u32) -> String {
+    let pad = " ".repeat(col.saturating_sub(1) as usize);
+    block
+        .lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A short rendering of a node's value, as written when it was a surprising plain scalar.
+fn scalar_text(node: &Node) -> String {
+    if let Some(raw) = &node.raw {
+        return raw.to_string();
+    }
+    match &node.value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Seq(items) => {
+            let parts: Vec<String> = items.iter().map(scalar_text).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(_) => "{…}".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_yaml_indents_each_level() {
+        assert_eq!(
+            indent(
+                &nested_yaml(&["securityContext", "runAsNonRoot"], "true"),
+                9
+            ),
+            "        securityContext:\n          runAsNonRoot: true"
+        );
+    }
+
+    #[test]
+    fn flow_list_adds_and_removes() {
+        let items = vec!["NET_ADMIN".to_string(), "CHOWN".to_string()];
+        assert_eq!(
+            flow_list(items.clone(), None, &["NET_ADMIN".to_string()]),
+            "[\"CHOWN\"]"
+        );
+        assert_eq!(
+            flow_list(Vec::new(), Some(&"ALL".to_string()), &[]),
+            "[\"ALL\"]"
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! The pipeline for one run: inputs → files → documents → objects → pod templates → policy →
+//! engine → diagnostics → one sorted [`Report`].
+//!
+//! Files are linted in parallel, and so are the documents of one stream. Each document's tree
+//! is dropped as soon as its diagnostics are built, so memory follows the largest document, not
+//! the input.
+
+use rayon::prelude::*;
+
+use crate::diagnose::{self, resolve};
+use crate::diagnostic::{self, Diagnostic, ObjectRef, Related, Severity};
+use crate::discover::{Discovered, Input};
+use crate::field::FieldPath;
+use crate::fix::fix_for;
+use crate::manifest::object::{objects, ObjectInfo};
+use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::yaml::{parse_document, ParseOptions};
+use crate::manifest::{InputRule, LoadProblem, Node};
+use crate::policy::{Evaluation, Policy};
+use crate::pss::{self, Violation};
+use crate::report::{CheckedObject, Report, Summary};
+use crate::source::{LineIndex, Span};
+use crate::workload::{self, extract_pod, WorkloadKind};
+
+/// Lines of context captured around each finding for the human report.
+const SNIPPET_CONTEXT: u32 = 2;
+
+/// Everything that decides how inputs are judged.
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    pub policy: Policy,
+    /// Kinds that carry pod templates (built-ins plus configured custom resources).
+    pub kinds: Vec<WorkloadKind>,
+    /// Files larger than this are reported (`file-too-large`) and not parsed.
+    pub max_file_size: u64,
+    pub parse: ParseOptions,
+    /// The namespace of objects without `metadata.namespace`.
+    pub default_namespace: String,
+}
+
+impl LintOptions {
+    pub fn new(policy: Policy) -> Self {
+        LintOptions {
+            policy,
+            kinds: workload::builtin_kinds(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            parse: ParseOptions::default(),
+            default_namespace: "default".to_string(),
+        }
+    }
+}
+
+/// 256 MiB: far above any real manifest stream, low enough to refuse a runaway file.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// What linting one file (or one document) produced.
+#[derive(Debug, Default)]
+pub struct Partial {
+    pub diagnostics: Vec<Diagnostic>,
+    pub objects: Vec<CheckedObject>,
+    pub summary: Summary,
+}
+
+impl Partial {
+    fn merge(mut self, other: Partial) -> Partial {
+        self.diagnostics.extend(other.diagnostics);
+        self.objects.extend(other.objects);
+        let (a, b) = (&mut self.summary, other.summary);
+        a.files += b.files;
+        a.documents += b.documents;
+        a.objects += b.objects;
+        a.pod_templates += b.pod_templates;
+        a.skipped += b.skipped;
+        self
+    }
+}
+
+/// Lints discovered inputs (walk problems become `io-error` findings) and returns the sorted
+/// report. `read` supplies the bytes of an input.
+pub fn lint_discovered<F>(found: &Discovered, opts: &LintOptions, read: F) -> Report
+where
+    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+{
+    let mut partial = lint_partial(&found.inputs, opts, read);
+    partial.diagnostics.extend(found.problems.iter().map(|p| {
+        problem_diagnostic(
+            &p.path,
+            &LoadProblem::new(InputRule::Io, p.message.clone(), None),
+            None,
+        )
+    }));
+    finish(partial)
+}
+
+/// Lints every input and returns the sorted report. `read` supplies the bytes of an input.
+pub fn lint_inputs<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Report
+where
+    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+{
+    finish(lint_partial(inputs, opts, read))
+}
+
+fn lint_partial<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
+where
+    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+{
+    inputs
+        .par_iter()
+        .map(|input| {
+            let name = input.display();
+            match read(input) {
+                Ok(bytes) => lint_bytes(&name, &bytes, opts),
+                Err(msg) => {
+                    let mut p = Partial::default();
+                    p.summary.files = 1;
+                    p.diagnostics.push(problem_diagnostic(
+                        &name,
+                        &LoadProblem::new(InputRule::Io, msg, None),
+                        None,
+                    ));
+                    p
+                }
+            }
+        })
+        .reduce(Partial::default, Partial::merge)
+}
+
+/// Sorts and counts.
+pub fn finish(mut partial: Partial) -> Report {
+    diagnostic::sort(&mut partial.diagnostics);
+    partial.objects.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.object).cmp(&(&b.file, b.line, b.column, &b.object))
+    });
+    let mut summary = partial.summary;
+    summary.errors = count(&partial.diagnostics, Severity::Error);
+    summary.warnings = count(&partial.diagnostics, Severity::Warning);
+    summary.notes = count(&partial.diagnostics, Severity::Note);
+    Report {
+        diagnostics: partial.diagnostics,
+        objects: partial.objects,
+        summary,
+    }
+}
+
+fn count(diags: &[Diagnostic], s: Severity) -> usize {
+    diags.iter().filter(|d| d.severity == s).count()
+}
+
+/// Lints one file's bytes.
+pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
+    let mut out = Partial::default();
+    out.summary.files = 1;
+    if bytes.len() as u64 > opts.max_file_size {
+        let msg = format!(
+            "file is {} bytes, over the --max-file-size limit of {} bytes; it was not checked",
+            bytes.len(),
+            opts.max_file_size
+        );
+        out.diagnostics.push(problem_diagnostic(
+            name,
+            &LoadProblem::new(InputRule::FileTooLarge, msg, None),
+            None,
+        ));
+        return out;
+    }
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err(problem) => {
+            out.diagnostics
+                .push(problem_diagnostic(name, &problem, None));
+            return out;
+        }
+    };
+    let index = LineIndex::new(text);
+    let file = FileCtx {
+        name,
+        text,
+        index: &index,
+        opts,
+    };
+    let (chunks, split_problems) = split_stream(text);
+    out.diagnostics
+        .extend(split_problems.iter().map(|p| file.problem(p, None)));
+    chunks
+        .par_iter()
+        .map(|chunk| file.lint_chunk(chunk))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(out, Partial::merge)
+}
+
+/// UTF-8 text without its byte order mark, or an encoding problem with a position.
+fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(LoadProblem::new(
+            InputRule::Encoding,
+            "file is UTF-16; Kubernetes manifests must be UTF-8",
+            None,
+        )
+        .with_hint("re-save the file as UTF-8"));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        // Safe: the prefix up to `valid_up_to` is valid UTF-8.
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let pos = LineIndex::new(prefix).pos_of_offset(prefix, prefix.len());
+        LoadProblem::new(
+            InputRule::Encoding,
+            format!(
+                "file is not valid UTF-8 (invalid byte 0x{:02X} at line {}, column {}); it was not checked",
+                bytes[e.valid_up_to()],
+                pos.line,
+                pos.col
+            ),
+            Some(Span::point(pos)),
+        )
+    })?;
+    if let Some(off) = text.find('\0') {
+        let pos = LineIndex::new(text).pos_of_offset(text, off);
+        return Err(LoadProblem::new(
+            InputRule::Encoding,
+            "file contains NUL bytes (a binary file?); it was not checked",
+            Some(Span::point(pos)),
+        ));
+    }
+    Ok(text)
+}
+
+/// The file being linted, shared by its documents.
+struct FileCtx<'a> {
+    name: &'a str,
+    text: &'a str,
+    index: &'a LineIndex,
+    opts: &'a LintOptions,
+}
+
+impl FileCtx<'_> {
+    fn problem(&self, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
+        let mut d = problem_diagnostic(self.name, p, origin);
+        if let Some(span) = p.span {
+            d.snippet = Some(diagnose::snippet(
+                self.text,
+                self.index,
+                span,
+                SNIPPET_CONTEXT,
+            ));
+        }
+        d
+    }
+
+    fn lint_chunk(&self, chunk: &Chunk<'_>) -> Partial {
+        let mut out = Partial::default();
+        let parsed = parse_document(chunk.text, chunk.start_line, &self.opts.parse);
+        let origin = chunk.origin.as_deref();
+        out.diagnostics
+            .extend(parsed.problems.iter().map(|p| self.problem(p, origin)));
+        let Some(root) = parsed.root else {
+            return out;
+        };
+        out.summary.documents = 1;
+        let found = objects(&root);
+        if found.is_empty() {
+            out.summary.skipped = 1;
+        }
+        for (info, node) in found {
+            out.summary.objects += 1;
+            self.lint_object(&root, &info, node, origin, &mut out);
+        }
+        out
+    }
+
+    fn lint_object(
+        &self,
+        root: &Node,
+        info: &ObjectInfo,
+        node: &Node,
+        origin: Option<&str>,
+        out: &mut Partial,
+    ) {
+        let Some(kind) = workload::lookup(&self.opts.kinds, &info.api_version, &info.kind) else {
+            return;
+        };
+        let Some(template) = workload::node_at(node, &kind.template) else {
+            // e.g. a ReplicationController without a template: nothing to evaluate (§6).
+            return;
+        };
+        let namespace = info
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.opts.default_namespace.clone());
+        let object = ObjectRef {
+            api_version: info.api_version.clone(),
+            kind: info.kind.clone(),
+            name: info.name.clone(),
+            namespace: namespace.clone(),
+        };
+        let template_path = kind.template.prefixed(&info.path);
+        let is_pod = kind.template.is_empty();
+        let (pod, type_problems) = extract_pod(template, is_pod);
+        out.summary.pod_templates += 1;
+        for tp in type_problems {
+            let path = tp.path.prefixed(&template_path);
+            let p = LoadProblem::new(
+                InputRule::TypeError,
+                tp.message
+                    .replacen(&tp.path.to_string(), &path.to_string(), 1),
+                Some(tp.span),
+            );
+            let mut d = self.problem(&p, origin);
+            d.object = Some(object.clone());
+            d.field = Some(path.to_string());
+            out.diagnostics.push(d);
+        }
+        for eval in self.opts.policy.for_object(&namespace) {
+            let minor = self.opts.policy.effective_minor(eval.policy.version);
+            let violations = pss::evaluate(&pod, eval.policy.level, minor);
+            let start = node.span.start;
+            out.objects.push(CheckedObject {
+                file: self.name.to_string(),
+                line: start.line,
+                column: start.col,
+                origin: origin.map(str::to_owned),
+                object: object.clone(),
+                level: eval.policy.level,
+                pss_version: eval.policy.version.to_string(),
+                verdict: (!violations.is_empty()).then(|| {
+                    format!(
+                        "would violate PodSecurity \"{}\": {}",
+                        eval.policy.label(),
+                        pss::aggregate(&violations)
+                    )
+                }),
+            });
+            for v in &violations {
+                out.diagnostics.push(self.violation(
+                    root,
+                    &template_path,
+                    v,
+                    &eval,
+                    &object,
+                    origin,
+                ));
+            }
+        }
+    }
+
+    fn violation(
+        &self,
+        root: &Node,
+        template_path: &FieldPath,
+        v: &Violation,
+        eval: &Evaluation,
+        object: &ObjectRef,
+        origin: Option<&str>,
+    ) -> Diagnostic {
+        let located: Vec<_> = v
+            .fields
+            .iter()
+            .map(|f| {
+                let path = f.path.prefixed(template_path);
+                let res = resolve(root, &path);
+                (f, path, res)
+            })
+            .collect();
+        let (span, field, container, fix) = match located.first() {
+            Some((f, path, res)) => (
+                res.span,
+                Some(path.to_string()),
+                f.container.clone(),
+                Some(fix_for(
+                    v.check,
+                    path,
+                    res,
+                    &f.remedy,
+                    f.container.as_deref(),
+                )),
+            ),
+            None => (root.span, None, None, None),
+        };
+        let related = located
+            .iter()
+            .skip(1)
+            .map(|(f, path, res)| {
+                let end = diagnose::visible_end(res.span);
+                Related {
+                    file: self.name.to_string(),
+                    line: res.span.start.line,
+                    column: res.span.start.col,
+                    end_line: end.line,
+                    end_column: end.col,
+                    field: path.to_string(),
+                    container: f.container.clone(),
+                }
+            })
+            .collect();
+        let end = diagnose::visible_end(span);
+        Diagnostic {
+            rule: v.check.to_string(),
+            severity: eval.mode.severity(),
+            level: Some(eval.policy.level),
+            pss_version: Some(eval.policy.version.to_string()),
+            reason: Some(v.reason.clone()),
+            detail: Some(v.detail.clone()),
+            message: v.reason_and_detail(),
+            file: self.name.to_string(),
+            line: span.start.line,
+            column: span.start.col,
+            end_line: end.line,
+            end_column: end.col,
+            origin: origin.map(str::to_owned),
+            object: Some(object.clone()),
+            field,
+            container,
+            related,
+            fix,
+            hint: None,
+            snippet: Some(diagnose::snippet(
+                self.text,
+                self.index,
+                span,
+                SNIPPET_CONTEXT,
+            )),
+        }
+    }
+}
+
+/// A diagnostic for an input problem (no object, no level).
+pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
+    let span = p.span.unwrap_or_default();
+    let (line, col) = if p.span.is_some() {
+        (span.start.line, span.start.col)
+    } else {
+        (1, 1)
+    };
+    let end = if p.span.is_some() {
+        diagnose::visible_end(span)
+    } else {
+        crate::source::Pos::new(1, 1)
+    };
+    Diagnostic {
+        rule: p.rule.id().to_string(),
+        severity: if p.rule.is_error() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        level: None,
+        pss_version: None,
+        reason: None,
+        detail: None,
+        message: p.message.clone(),
+        file: name.to_string(),
+        line,
+        column: col,
+        end_line: end.line,
+        end_column: end.col,
+        origin: origin.map(str::to_owned),
+        object: None,
+        field: None,
+        container: None,
+        related: Vec::new(),
+        fix: None,
+        hint: p.hint.clone(),
+        snippet: None,
+    }
+}

@@ -1,0 +1,520 @@
+//! Pod templates: where each kind keeps its pod (pss-spec §6), how the API server decodes the
+//! fields Pod Security reads (§8.3: no string coercion, integral floats accepted as integers),
+//! and the defaulting that changes verdicts (§7.1).
+//!
+//! Extraction is tolerant: a field with the wrong type is reported as a [`TypeProblem`] (the API
+//! server would reject the whole object, so the run fails) and treated as absent, so the rest of
+//! the pod is still checked.
+
+use crate::field::FieldPath;
+use crate::manifest::{Mapping, Node, Value};
+use crate::pss::model::{
+    Capabilities, Container, ContainerKind, ContainerPort, Handler, Pod, PodSecurityContext,
+    PodSpec, Profile, SeLinuxOptions, SecurityContext, Volume, WindowsOptions,
+};
+use crate::source::Span;
+
+/// A kind that carries a pod template, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadKind {
+    /// API group (`""` for core, `apps`, `batch`, `argoproj.io`, …). Any version matches, as the
+    /// API server converts every served version (§6).
+    pub group: String,
+    pub kind: String,
+    /// Path from the object root to the pod template (the node holding `metadata` and `spec`);
+    /// empty for `Pod` itself.
+    pub template: FieldPath,
+}
+
+impl WorkloadKind {
+    pub fn new(group: &str, kind: &str, template: &str) -> Self {
+        WorkloadKind {
+            group: group.to_string(),
+            kind: kind.to_string(),
+            template: FieldPath::parse(template),
+        }
+    }
+}
+
+/// The kinds Pod Security Admission evaluates (pss-spec §6). `extensions/*` is deliberately
+/// absent: PSA ignores it.
+pub fn builtin_kinds() -> Vec<WorkloadKind> {
+    vec![
+        WorkloadKind::new("", "Pod", ""),
+        WorkloadKind::new("", "PodTemplate", "template"),
+        WorkloadKind::new("", "ReplicationController", "spec.template"),
+        WorkloadKind::new("apps", "ReplicaSet", "spec.template"),
+        WorkloadKind::new("apps", "Deployment", "spec.template"),
+        WorkloadKind::new("apps", "DaemonSet", "spec.template"),
+        WorkloadKind::new("apps", "StatefulSet", "spec.template"),
+        WorkloadKind::new("batch", "Job", "spec.template"),
+        WorkloadKind::new("batch", "CronJob", "spec.jobTemplate.spec.template"),
+    ]
+}
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → `""`).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// Finds the workload kind for an object, if it carries a pod template.
+pub fn lookup<'k>(
+    kinds: &'k [WorkloadKind],
+    api_version: &str,
+    kind: &str,
+) -> Option<&'k WorkloadKind> {
+    let group = api_group(api_version);
+    kinds.iter().find(|k| k.kind == kind && k.group == group)
+}
+
+/// A field whose type the API server would reject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeProblem {
+    /// Path relative to the pod template.
+    pub path: FieldPath,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Walks `path` from `node`; `None` if any step is missing, null or of the wrong shape.
+pub fn node_at<'a>(node: &'a Node, path: &FieldPath) -> Option<&'a Node> {
+    use crate::field::Segment;
+    let mut cur = node;
+    for seg in path.segments() {
+        cur = match seg {
+            Segment::Key(k) => cur.get(k)?,
+            Segment::Index(i) => cur.as_seq()?.get(*i)?,
+        };
+    }
+    (!cur.is_null()).then_some(cur)
+}
+
+/// Extracts the pod model from a pod template node (or a Pod object), applying the defaulting
+/// of pss-spec §7.1. `is_pod` enables the Pod-only hostNetwork → hostPort defaulting.
+pub fn extract_pod(template: &Node, is_pod: bool) -> (Pod, Vec<TypeProblem>) {
+    let mut r = Reader::default();
+    let root = FieldPath::root();
+    let top = r.map(Some(template), &root);
+    let meta_path = root.clone().key("metadata");
+    let metadata = top.and_then(|m| r.map(m.get("metadata"), &meta_path));
+    let annotations = metadata
+        .map(|m| r.string_map(m.get("annotations"), &meta_path.clone().key("annotations")))
+        .unwrap_or_default();
+    let spec_path = root.key("spec");
+    let spec = top
+        .and_then(|m| r.map(m.get("spec"), &spec_path))
+        .map(|m| r.pod_spec(m, &spec_path))
+        .unwrap_or_default();
+    let mut pod = Pod { annotations, spec };
+    if is_pod {
+        default_host_network_ports(&mut pod.spec);
+    }
+    (pod, r.problems)
+}
+
+/// For Pods with `hostNetwork: true` the API server sets every unset `hostPort` of
+/// `containers` and `initContainers` to the `containerPort` (pss-spec §7.1).
+fn default_host_network_ports(spec: &mut PodSpec) {
+    if spec.host_network != Some(true) {
+        return;
+    }
+    for c in spec
+        .init_containers
+        .iter_mut()
+        .chain(spec.containers.iter_mut())
+    {
+        for p in &mut c.ports {
+            if p.host_port.unwrap_or(0) == 0 {
+                p.host_port = p.container_port;
+            }
+        }
+    }
+}
+
+/// Every volume source field of `VolumeSource`. Keys outside this list are unknown fields,
+/// which the API server drops, so they never count as a source.
+const VOLUME_SOURCES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+];
+
+/// Typed reads with API-server decoding rules; collects type problems.
+#[derive(Default)]
+struct Reader {
+    problems: Vec<TypeProblem>,
+}
+
+impl Reader {
+    fn bad(&mut self, node: &Node, path: &FieldPath, expected: &str) {
+        let found = match &node.value {
+            Value::Str(s) => format!("the string {s:?}"),
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Int(i) => format!("the integer {i}"),
+            Value::Float(f) => format!("the number {f}"),
+            other => format!(
+                "{} {}",
+                if matches!(other, Value::Seq(_)) {
+                    "a"
+                } else {
+                    "an"
+                },
+                node.type_name()
+            ),
+        };
+        let raw = node
+            .raw
+            .as_deref()
+            .map(|r| format!(" (written `{r}`)"))
+            .unwrap_or_default();
+        self.problems.push(TypeProblem {
+            path: path.clone(),
+            span: node.span,
+            message: format!(
+                "{path}: expected {expected}, found {found}{raw}; the API server rejects this object"
+            ),
+        });
+    }
+
+    fn map<'a>(&mut self, node: Option<&'a Node>, path: &FieldPath) -> Option<&'a Mapping> {
+        let node = node?;
+        match &node.value {
+            Value::Null => None,
+            Value::Map(m) => Some(m),
+            _ => {
+                self.bad(node, path, "an object");
+                None
+            }
+        }
+    }
+
+    fn seq<'a>(&mut self, node: Option<&'a Node>, path: &FieldPath) -> &'a [Node] {
+        let Some(node) = node else { return &[] };
+        match &node.value {
+            Value::Null => &[],
+            Value::Seq(s) => s,
+            _ => {
+                self.bad(node, path, "a list");
+                &[]
+            }
+        }
+    }
+
+    fn bool(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<bool> {
+        let node = node?;
+        match node.value {
+            Value::Null => None,
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.bad(node, path, "a boolean");
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<String> {
+        let node = node?;
+        match &node.value {
+            Value::Null => None,
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                self.bad(node, path, "a string");
+                None
+            }
+        }
+    }
+
+    /// An integer field of `bits` width. Integral floats below 1e21 are accepted, as Go's JSON
+    /// re-encoding makes them integer text (pss-spec §8.3).
+    fn int(&mut self, node: Option<&Node>, path: &FieldPath, bits: u32) -> Option<i64> {
+        let node = node?;
+        let (min, max) = if bits == 32 {
+            (i32::MIN as i128, i32::MAX as i128)
+        } else {
+            (i64::MIN as i128, i64::MAX as i128)
+        };
+        let v = match node.value {
+            Value::Null => return None,
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 => {
+                Some(f as i128)
+            }
+            _ => None,
+        };
+        match v.filter(|v| (min..=max).contains(v)) {
+            Some(v) => Some(v as i64),
+            None => {
+                let what = if bits == 32 {
+                    "a 32-bit integer"
+                } else {
+                    "a 64-bit integer"
+                };
+                self.bad(node, path, what);
+                None
+            }
+        }
+    }
+
+    fn string_map(&mut self, node: Option<&Node>, path: &FieldPath) -> Vec<(String, String)> {
+        let Some(m) = self.map(node, path) else {
+            return Vec::new();
+        };
+        m.iter()
+            .filter_map(|e| {
+                let p = path.clone().key(e.key.clone());
+                // A null annotation value decodes to the empty string in a map[string]string.
+                if e.value.is_null() {
+                    return Some((e.key.clone(), String::new()));
+                }
+                self.string(Some(&e.value), &p).map(|v| (e.key.clone(), v))
+            })
+            .collect()
+    }
+
+    fn pod_spec(&mut self, m: &Mapping, path: &FieldPath) -> PodSpec {
+        let p = |k: &str| path.clone().key(k);
+        let os_path = p("os");
+        let os = self.map(m.get("os"), &os_path);
+        let os_name = os.and_then(|os| self.string(os.get("name"), &os_path.clone().key("name")));
+        let sc_path = p("securityContext");
+        let security_context = self
+            .map(m.get("securityContext"), &sc_path)
+            .map(|sc| self.pod_security_context(sc, &sc_path));
+        let volumes_path = p("volumes");
+        let volumes = self
+            .seq(m.get("volumes"), &volumes_path)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.volume(v, &volumes_path.clone().index(i)))
+            .collect();
+        let containers = |r: &mut Reader, kind: ContainerKind| {
+            let list_path = p(kind.field());
+            r.seq(m.get(kind.field()), &list_path)
+                .iter()
+                .enumerate()
+                .map(|(i, c)| r.container(c, &list_path.clone().index(i)))
+                .collect::<Vec<_>>()
+        };
+        PodSpec {
+            host_network: self.bool(m.get("hostNetwork"), &p("hostNetwork")),
+            host_pid: self.bool(m.get("hostPID"), &p("hostPID")),
+            host_ipc: self.bool(m.get("hostIPC"), &p("hostIPC")),
+            host_users: self.bool(m.get("hostUsers"), &p("hostUsers")),
+            os_name,
+            runtime_class_name: self.string(m.get("runtimeClassName"), &p("runtimeClassName")),
+            security_context,
+            volumes,
+            init_containers: containers(self, ContainerKind::Init),
+            containers: containers(self, ContainerKind::Regular),
+            ephemeral_containers: containers(self, ContainerKind::Ephemeral),
+        }
+    }
+
+    fn pod_security_context(&mut self, m: &Mapping, path: &FieldPath) -> PodSecurityContext {
+        let p = |k: &str| path.clone().key(k);
+        let sysctls_path = p("sysctls");
+        let sysctls = self
+            .seq(m.get("sysctls"), &sysctls_path)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let item = sysctls_path.clone().index(i);
+                let sm = self.map(Some(s), &item)?;
+                // A sysctl without a name fails validation; PSA reads it as "".
+                Some(
+                    self.string(sm.get("name"), &item.key("name"))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        PodSecurityContext {
+            run_as_non_root: self.bool(m.get("runAsNonRoot"), &p("runAsNonRoot")),
+            run_as_user: self.int(m.get("runAsUser"), &p("runAsUser"), 64),
+            se_linux_options: self.se_linux(m.get("seLinuxOptions"), &p("seLinuxOptions")),
+            seccomp_profile: self.profile(m.get("seccompProfile"), &p("seccompProfile")),
+            app_armor_profile: self.profile(m.get("appArmorProfile"), &p("appArmorProfile")),
+            windows_options: self.windows(m.get("windowsOptions"), &p("windowsOptions")),
+            sysctls,
+        }
+    }
+
+    fn security_context(&mut self, m: &Mapping, path: &FieldPath) -> SecurityContext {
+        let p = |k: &str| path.clone().key(k);
+        let caps_path = p("capabilities");
+        let capabilities = self.map(m.get("capabilities"), &caps_path).map(|c| {
+            let list = |r: &mut Reader, key: &str| {
+                let lp = caps_path.clone().key(key);
+                r.seq(c.get(key), &lp)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, n)| r.string(Some(n), &lp.clone().index(i)))
+                    .collect::<Vec<_>>()
+            };
+            Capabilities {
+                add: list(self, "add"),
+                drop: list(self, "drop"),
+            }
+        });
+        SecurityContext {
+            privileged: self.bool(m.get("privileged"), &p("privileged")),
+            allow_privilege_escalation: self.bool(
+                m.get("allowPrivilegeEscalation"),
+                &p("allowPrivilegeEscalation"),
+            ),
+            capabilities,
+            proc_mount: self.string(m.get("procMount"), &p("procMount")),
+            run_as_non_root: self.bool(m.get("runAsNonRoot"), &p("runAsNonRoot")),
+            run_as_user: self.int(m.get("runAsUser"), &p("runAsUser"), 64),
+            se_linux_options: self.se_linux(m.get("seLinuxOptions"), &p("seLinuxOptions")),
+            seccomp_profile: self.profile(m.get("seccompProfile"), &p("seccompProfile")),
+            app_armor_profile: self.profile(m.get("appArmorProfile"), &p("appArmorProfile")),
+            windows_options: self.windows(m.get("windowsOptions"), &p("windowsOptions")),
+        }
+    }
+
+    fn se_linux(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<SeLinuxOptions> {
+        let m = self.map(node, path)?;
+        let p = |k: &str| path.clone().key(k);
+        Some(SeLinuxOptions {
+            user: self.string(m.get("user"), &p("user")),
+            role: self.string(m.get("role"), &p("role")),
+            type_: self.string(m.get("type"), &p("type")),
+            level: self.string(m.get("level"), &p("level")),
+        })
+    }
+
+    fn profile(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<Profile> {
+        let m = self.map(node, path)?;
+        let type_path = path.clone().key("type");
+        // `localhostProfile` is never inspected by PSA, but it must still be a string.
+        self.string(
+            m.get("localhostProfile"),
+            &path.clone().key("localhostProfile"),
+        );
+        Some(Profile {
+            type_: self.string(m.get("type"), &type_path),
+        })
+    }
+
+    fn windows(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<WindowsOptions> {
+        let m = self.map(node, path)?;
+        Some(WindowsOptions {
+            host_process: self.bool(m.get("hostProcess"), &path.clone().key("hostProcess")),
+        })
+    }
+
+    fn container(&mut self, node: &Node, path: &FieldPath) -> Container {
+        let Some(m) = self.map(Some(node), path) else {
+            return Container::default();
+        };
+        let p = |k: &str| path.clone().key(k);
+        let ports_path = p("ports");
+        let ports = self
+            .seq(m.get("ports"), &ports_path)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, port)| {
+                let pp = ports_path.clone().index(i);
+                let pm = self.map(Some(port), &pp)?;
+                Some(ContainerPort {
+                    container_port: self
+                        .int(
+                            pm.get("containerPort"),
+                            &pp.clone().key("containerPort"),
+                            32,
+                        )
+                        .map(|v| v as i32),
+                    host_port: self
+                        .int(pm.get("hostPort"), &pp.clone().key("hostPort"), 32)
+                        .map(|v| v as i32),
+                })
+            })
+            .collect();
+        let sc_path = p("securityContext");
+        let security_context = self
+            .map(m.get("securityContext"), &sc_path)
+            .map(|sc| self.security_context(sc, &sc_path));
+        let lifecycle_path = p("lifecycle");
+        let lifecycle = self.map(m.get("lifecycle"), &lifecycle_path);
+        let (post_start, pre_stop) = match lifecycle {
+            Some(l) => (
+                self.handler(l.get("postStart"), &lifecycle_path.clone().key("postStart")),
+                self.handler(l.get("preStop"), &lifecycle_path.clone().key("preStop")),
+            ),
+            None => (None, None),
+        };
+        Container {
+            name: self.string(m.get("name"), &p("name")).unwrap_or_default(),
+            ports,
+            security_context,
+            liveness_probe: self.handler(m.get("livenessProbe"), &p("livenessProbe")),
+            readiness_probe: self.handler(m.get("readinessProbe"), &p("readinessProbe")),
+            startup_probe: self.handler(m.get("startupProbe"), &p("startupProbe")),
+            post_start,
+            pre_stop,
+        }
+    }
+
+    fn handler(&mut self, node: Option<&Node>, path: &FieldPath) -> Option<Handler> {
+        let m = self.map(node, path)?;
+        let host = |r: &mut Reader, key: &str| {
+            let hp = path.clone().key(key);
+            let action = r.map(m.get(key), &hp)?;
+            r.string(action.get("host"), &hp.key("host"))
+        };
+        Some(Handler {
+            http_get_host: host(self, "httpGet"),
+            tcp_socket_host: host(self, "tcpSocket"),
+        })
+    }
+
+    fn volume(&mut self, node: &Node, path: &FieldPath) -> Volume {
+        let Some(m) = self.map(Some(node), path) else {
+            return Volume::default();
+        };
+        let name = self
+            .string(m.get("name"), &path.clone().key("name"))
+            .unwrap_or_default();
+        let mut sources: Vec<String> = m
+            .iter()
+            .filter(|e| VOLUME_SOURCES.contains(&e.key.as_str()))
+            .filter(|e| {
+                self.map(Some(&e.value), &path.clone().key(e.key.clone()))
+                    .is_some()
+            })
+            .map(|e| e.key.clone())
+            .collect();
+        // A volume with no source is defaulted to `emptyDir: {}` (pss-spec §7.1).
+        if sources.is_empty() {
+            sources.push("emptyDir".to_string());
+        }
+        Volume { name, sources }
+    }
+}
