@@ -58,6 +58,12 @@ impl CoreTag {
 /// `.inf`/`.nan` resolve to infinite/NaN floats; the caller reports them as unencodable,
 /// because the API server's JSON encoding rejects them.
 pub fn resolve_plain(s: &str) -> Value {
+    resolve_plain_typed(s).unwrap_or_else(|| Value::Str(s.to_owned()))
+}
+
+/// [`resolve_plain`] without allocating for the common case: `None` when the scalar is a
+/// string (its own text).
+pub fn resolve_plain_typed(s: &str) -> Option<Value> {
     resolve_untyped(s, false).1
 }
 
@@ -76,6 +82,7 @@ pub fn resolve_tagged(tag: CoreTag, s: &str) -> Result<Value, String> {
         },
         CoreTag::Bool | CoreTag::Int | CoreTag::Float | CoreTag::Null | CoreTag::Timestamp => {
             let (rtag, v) = resolve_untyped(s, tag == CoreTag::Timestamp);
+            let v = v.unwrap_or_else(|| Value::Str(s.to_owned()));
             if rtag == tag {
                 // A timestamp decoded into interface{} keeps its text.
                 return Ok(if rtag == CoreTag::Timestamp {
@@ -103,11 +110,11 @@ pub fn resolve_tagged(tag: CoreTag, s: &str) -> Result<Value, String> {
 }
 
 /// go-yaml v2 `resolve("", in)` (or with `!!timestamp` when `timestamps` is set): the resolved
-/// tag and value.
-fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Value) {
-    let str_value = || (CoreTag::Str, Value::Str(s.to_owned()));
+/// tag and value, `None` meaning the text itself as a string.
+fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Option<Value>) {
+    let str_value = || (CoreTag::Str, None);
     let Some(&first) = s.as_bytes().first() else {
-        return (CoreTag::Null, Value::Null);
+        return (CoreTag::Null, Some(Value::Null));
     };
     let hint = match first {
         b'+' | b'-' => b'S',
@@ -116,22 +123,22 @@ fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Value) {
         b'.' => b'.',
         _ => return str_value(),
     };
-    if let Some(v) = lookup_special(s) {
-        return v;
+    if let Some((tag, v)) = lookup_special(s) {
+        return (tag, Some(v));
     }
     match hint {
         b'.' => {
             // strconv.ParseFloat on the original text: only `.digits[e±digits]` can succeed.
             if is_dot_float(s) {
                 if let Some(f) = parse_finite_float(s) {
-                    return (CoreTag::Float, Value::Float(f));
+                    return (CoreTag::Float, Some(Value::Float(f)));
                 }
             }
             str_value()
         }
         b'D' | b'S' => {
             if timestamps && parse_timestamp(s) {
-                return (CoreTag::Timestamp, Value::Str(s.to_owned()));
+                return (CoreTag::Timestamp, None);
             }
             let plain: std::borrow::Cow<'_, str> = if s.contains('_') {
                 s.replace('_', "").into()
@@ -140,33 +147,33 @@ fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Value) {
             };
             let plain = plain.as_ref();
             if let Ok(i) = go_parse_int(plain, 0) {
-                return (CoreTag::Int, Value::Int(i as i128));
+                return (CoreTag::Int, Some(Value::Int(i as i128)));
             }
             let uint = go_parse_uint(plain, 0);
             if let Ok(u) = uint {
-                return (CoreTag::Int, Value::Int(u as i128));
+                return (CoreTag::Int, Some(Value::Int(u as i128)));
             }
             if is_yaml_style_float(plain) {
                 if let Some(f) = parse_finite_float(plain) {
-                    return (CoreTag::Float, Value::Float(f));
+                    return (CoreTag::Float, Some(Value::Float(f)));
                 }
             }
             if let Some(rest) = plain.strip_prefix("0b") {
                 if let Ok(i) = go_parse_int(rest, 2) {
-                    return (CoreTag::Int, Value::Int(i as i128));
+                    return (CoreTag::Int, Some(Value::Int(i as i128)));
                 }
                 if let Ok(u) = go_parse_uint(rest, 2) {
-                    return (CoreTag::Int, Value::Int(u as i128));
+                    return (CoreTag::Int, Some(Value::Int(u as i128)));
                 }
             } else if let Some(rest) = plain.strip_prefix("-0b") {
                 let neg = format!("-{rest}");
                 if let Ok(i) = go_parse_int(&neg, 2) {
-                    return (CoreTag::Int, Value::Int(i as i128));
+                    return (CoreTag::Int, Some(Value::Int(i as i128)));
                 }
             }
             if uint == Err(NumErr::Range) {
                 if let Some(v) = parse_big_int(plain) {
-                    return (CoreTag::Int, v);
+                    return (CoreTag::Int, Some(v));
                 }
             }
             str_value()

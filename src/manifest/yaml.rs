@@ -5,7 +5,8 @@
 //! builds the tree itself, iteratively, and applies what go-yaml v2 + sigs.k8s.io/yaml do on
 //! the way to the JSON the API server decodes:
 //!
-//! * plain untagged scalars are resolved by [`resolve_plain`] (YAML 1.1 booleans, octal, …);
+//! * plain untagged scalars are resolved by [`resolve_plain`](super::resolve::resolve_plain)
+//!   (YAML 1.1 booleans, octal, …);
 //!   quoted and block scalars are strings; explicit core tags follow go-yaml v2 (`!!str 123` is
 //!   a string, `!!int "8080"` an integer, `!!int abc` an error). Any other tag (`!foo`, the
 //!   non-specific `!`, `!!map` on a scalar) makes go-yaml skip resolution, so the scalar is
@@ -27,6 +28,16 @@
 //!   left out. `.inf`/`.nan` values are `unencodable-value` too (JSON cannot carry them).
 //! * nesting deeper than [`ParseOptions::max_depth`] is `depth-limit` and no tree. Nothing
 //!   here recurses on the input's depth (building, alias copies and dropping are iterative).
+//!   saphyr itself caps flow nesting (`[[[…`) at 255 levels; that is `depth-limit` too.
+//! * syntax errors are `parse-error`, or `unrendered-template` when the text contains `{{`
+//!   (a `{{ … }}` that happens to parse as a flow mapping used as a key is reported the same
+//!   way). Valid YAML that merely contains `{{` in strings is not reported: the API server
+//!   accepts it (Argo CD / Argo Workflows use such strings legitimately).
+//!
+//! Where saphyr (YAML 1.2) is stricter than go-yaml, documents are retried with the text
+//! adjusted in ways that keep every value and, through a column map, every span:
+//! continuation lines of quoted scalars that go-yaml's emitter writes at the key's column get
+//! indented, and tabs that JSON allows between tokens become spaces.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,7 +45,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag};
 
 use super::node::{Entry, Mapping, Node, ScalarStyle, Value};
-use super::resolve::{is_canonical_text, key_string, resolve_plain, resolve_tagged, CoreTag};
+use super::resolve::{is_canonical_text, key_string, resolve_plain_typed, resolve_tagged, CoreTag};
 use super::{InputRule, LoadProblem};
 use crate::source::{Pos, Span};
 
@@ -916,7 +927,7 @@ impl<'a> Builder<'a> {
             };
         // `None`: the scalar is its text (moved in below, without copying).
         let resolved = match tag_kind {
-            TagKind::None if style == ScalarStyle::Plain => Some(resolve_plain(&text)),
+            TagKind::None if style == ScalarStyle::Plain => resolve_plain_typed(&text),
             TagKind::Core(t) => match resolve_tagged(t, &text) {
                 Ok(v) => Some(v),
                 Err(msg) => {
