@@ -837,8 +837,12 @@ fn violations_carry_field_paths_and_remedies() {
             r#"capabilities_restricted spec.containers[0].securityContext.capabilities.drop container1 AddItem("ALL")"#,
             r#"capabilities_restricted spec.ephemeralContainers[0].securityContext.capabilities.drop debug AddItem("ALL")"#,
             r#"restrictedVolumes spec.volumes[1].hostPath - Remove"#,
-            r#"runAsNonRoot spec.securityContext.runAsNonRoot - Set("true")"#,
-            r#"seccompProfile_restricted spec.securityContext.seccompProfile.type - Set("RuntimeDefault")"#,
+            r#"runAsNonRoot spec.initContainers[0].securityContext.runAsNonRoot initcontainer1 Set("true")"#,
+            r#"runAsNonRoot spec.containers[0].securityContext.runAsNonRoot container1 Set("true")"#,
+            r#"runAsNonRoot spec.ephemeralContainers[0].securityContext.runAsNonRoot debug Set("true")"#,
+            r#"seccompProfile_restricted spec.initContainers[0].securityContext.seccompProfile.type initcontainer1 Set("RuntimeDefault")"#,
+            r#"seccompProfile_restricted spec.containers[0].securityContext.seccompProfile.type container1 Set("RuntimeDefault")"#,
+            r#"seccompProfile_restricted spec.ephemeralContainers[0].securityContext.seccompProfile.type debug Set("RuntimeDefault")"#,
         ]
     );
     assert!(violations.iter().all(|v| !v.fields.is_empty()));

@@ -88,16 +88,28 @@ fn keys(field: &str) -> Vec<String> {
         .collect()
 }
 
-/// The primary column must sit on the name of the field or of one of its parents.
+/// The primary column must sit on the name of the field or of one of its parents; on a list
+/// item (a container, a port) when the field is missing below it; on a `<<` merge site for a
+/// merged field; or, for a type error, on the value right after its key.
 fn check_column(d: &Diagnostic, lines: &[String]) -> Result<(), String> {
     let Some(field) = &d.field else {
         return Ok(());
     };
     let line = &lines[d.line as usize - 1];
+    let before: String = line.chars().take(d.column as usize - 1).collect();
     let at: String = line.chars().skip(d.column as usize - 1).collect();
-    let at = at.trim_start_matches(['"', '\'']);
     let names = keys(field);
-    if names.iter().any(|k| at.starts_with(k.as_str())) {
+    let ok = if d.rule == "type-error" {
+        let last = names.last().cloned().unwrap_or_default();
+        let before = before.trim_end().trim_end_matches(['"', '\'']);
+        before.ends_with(&format!("{last}:")) || before.ends_with(&format!("{last}\":"))
+    } else {
+        let at = at.trim_start_matches(['"', '\'']);
+        names.iter().any(|k| at.starts_with(k.as_str()))
+            || before.trim_end().ends_with('-')
+            || at.starts_with("<<")
+    };
+    if ok {
         Ok(())
     } else {
         Err(format!(

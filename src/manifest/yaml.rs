@@ -523,7 +523,8 @@ enum PendingKey {
         key: String,
         span: Span,
     },
-    Merge,
+    /// A `<<` merge key, with its span.
+    Merge(Span),
     /// A key that cannot be converted; its value is dropped.
     Invalid,
 }
@@ -602,8 +603,10 @@ impl MapBuilder {
             .push(explicit.then_some(key_span.start.line));
     }
 
-    /// Applies the value of a `<<` key (go-yaml v2 `decoder.merge`).
-    fn merge(&mut self, mut value: Node, problems: &mut Vec<LoadProblem>) {
+    /// Applies the value of a `<<` key (go-yaml v2 `decoder.merge`). Merged entries take the
+    /// span of the `<<` key `at`, so a finding on a merged field points at the merge site in
+    /// this mapping rather than at the anchored text elsewhere.
+    fn merge(&mut self, mut value: Node, at: Span, problems: &mut Vec<LoadProblem>) {
         let span = value.span;
         let fail = |problems: &mut Vec<LoadProblem>| {
             problems.push(LoadProblem::new(
@@ -613,7 +616,7 @@ impl MapBuilder {
             ));
         };
         match std::mem::replace(&mut value.value, Value::Null) {
-            Value::Map(m) => self.merge_entries(m),
+            Value::Map(m) => self.merge_entries(m, at),
             // An alias to a sequence is rejected by go-yaml even if it holds mappings.
             Value::Seq(items) if !value.via_alias => {
                 if !items.iter().all(|n| matches!(n.value, Value::Map(_))) {
@@ -622,7 +625,7 @@ impl MapBuilder {
                 // Earlier sources take precedence: apply them last.
                 for mut item in items.into_iter().rev() {
                     if let Value::Map(m) = std::mem::replace(&mut item.value, Value::Null) {
-                        self.merge_entries(m);
+                        self.merge_entries(m, at);
                     }
                 }
             }
@@ -630,10 +633,10 @@ impl MapBuilder {
         }
     }
 
-    fn merge_entries(&mut self, m: Mapping) {
+    fn merge_entries(&mut self, m: Mapping, at: Span) {
         let mut no_problems = Vec::new();
         for e in m.entries {
-            self.set(e.key, e.key_span, e.value, false, &mut no_problems);
+            self.set(e.key, at, e.value, false, &mut no_problems);
         }
     }
 
@@ -1090,7 +1093,7 @@ impl<'a> Builder<'a> {
             FrameKind::Map(m) => match m.pending.take() {
                 None => {
                     m.pending = Some(if is_merge {
-                        PendingKey::Merge
+                        PendingKey::Merge(node.span)
                     } else {
                         match key_of(node) {
                             Ok((key, span)) => PendingKey::Key { key, span },
@@ -1132,7 +1135,7 @@ impl<'a> Builder<'a> {
                 Some(PendingKey::Key { key, span }) => {
                     m.set(key, span, node, true, &mut self.problems)
                 }
-                Some(PendingKey::Merge) => m.merge(node, &mut self.problems),
+                Some(PendingKey::Merge(at)) => m.merge(node, at, &mut self.problems),
                 Some(PendingKey::Invalid) => {}
             },
         }

@@ -92,7 +92,10 @@ mod tests {
         );
         assert_eq!(
             fields(&f),
-            [r#"spec.securityContext.runAsNonRoot => Set("true")"#]
+            [
+                r#"spec.initContainers[0].securityContext.runAsNonRoot => Set("true")"#,
+                r#"spec.containers[0].securityContext.runAsNonRoot => Set("true")"#
+            ]
         );
     }
 

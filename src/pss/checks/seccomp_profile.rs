@@ -305,7 +305,10 @@ mod tests {
         );
         assert_eq!(
             fields(&f),
-            [r#"spec.securityContext.seccompProfile.type => Set("RuntimeDefault")"#]
+            [
+                r#"spec.initContainers[0].securityContext.seccompProfile.type => Set("RuntimeDefault")"#,
+                r#"spec.containers[0].securityContext.seccompProfile.type => Set("RuntimeDefault")"#
+            ]
         );
         sc(named(&mut pod, "container1")).seccomp_profile = Some(profile("RuntimeDefault"));
         assert_eq!(
