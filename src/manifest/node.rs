@@ -38,11 +38,13 @@ pub struct Node {
     pub span: Span,
     /// Style of a scalar as written (`Plain` for collections).
     pub style: ScalarStyle,
-    /// The scalar's source text when it was a plain scalar whose resolution differs from its
-    /// spelling in YAML 1.2 (e.g. `yes`, `0777`, `1_000`), so messages can say why.
+    /// The scalar's source text when it resolved to a non-string whose canonical JSON
+    /// spelling differs from what was written (e.g. `yes`, `True`, `0777`, `1_000`, `.0`,
+    /// `1.0`), so messages can say why the API server sees `true` or `511`.
     pub raw: Option<Box<str>>,
-    /// True when this node came from expanding an alias or merge key; its span is then the
-    /// span of the alias/merge site, not of the anchored text.
+    /// True when this node is part of an alias expansion (`*x`, also through a merge key
+    /// `<<: *x`). The expansion's root has the span of the alias; nodes inside it keep the
+    /// spans of the anchored text they were copied from.
     pub via_alias: bool,
 }
 
