@@ -195,7 +195,11 @@ fn action_yml_maps_every_input_to_the_step() {
 fn fail_on_error_fails_on_errors_and_sets_the_outputs() {
     let run = run_action(
         &[("k8s/bad.yaml", PRIVILEGED), ("k8s/ok.yaml", CLEAN)],
-        &[("paths", "k8s"), ("sarif-file", "out/psslint.sarif")],
+        &[
+            ("paths", "k8s"),
+            ("level", "baseline"),
+            ("sarif-file", "out/psslint.sarif"),
+        ],
     );
     assert_eq!(run.status, Some(1), "{}", run.stdout);
     assert_eq!(run.outputs["errors"], "1");
