@@ -156,12 +156,14 @@ struct Region {
 }
 
 impl Region {
-    /// SARIF positions are 1-based and a region never ends before it starts.
+    /// SARIF positions are 1-based and a region never ends before it starts. An empty span (a
+    /// parse error's position) covers one character, as in the human report: SARIF would read
+    /// it as an insertion point, which viewers do not highlight.
     fn new(line: u32, column: u32, end_line: u32, end_column: u32) -> Region {
         let (start_line, start_column) = (line.max(1), column.max(1));
         let end_line = end_line.max(start_line);
         let end_column = if end_line == start_line {
-            end_column.max(start_column)
+            end_column.max(start_column + 1)
         } else {
             end_column.max(1)
         };
@@ -622,10 +624,12 @@ mod tests {
         let r = Region::new(0, 0, 0, 0);
         assert_eq!(
             (r.start_line, r.start_column, r.end_line, r.end_column),
-            (1, 1, 1, 1)
+            (1, 1, 1, 2)
         );
         let r = Region::new(5, 9, 5, 3);
-        assert_eq!((r.end_line, r.end_column), (5, 9));
+        assert_eq!((r.end_line, r.end_column), (5, 10));
+        let r = Region::new(5, 9, 5, 12);
+        assert_eq!((r.end_line, r.end_column), (5, 12));
         let r = Region::new(5, 9, 7, 3);
         assert_eq!((r.end_line, r.end_column), (7, 3));
     }
