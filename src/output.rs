@@ -213,25 +213,4 @@ mod tests {
         );
         assert!(targets(Format::Json, &[spec("a"), spec("sarif=a")]).is_err());
     }
-
-    #[test]
-    fn statistics_go_to_standard_error_after_a_machine_readable_report() {
-        let t = targets(Format::Json, &[]).expect("targets");
-        let opts = WriteOptions {
-            statistics: true,
-            ..WriteOptions::default()
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        write(&Report::default(), &t, &opts, &mut out, &mut err).expect("write");
-        assert!(serde_json_is_valid(&out));
-
-        let t = targets(Format::Concise, &[]).expect("targets");
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        write(&Report::default(), &t, &opts, &mut out, &mut err).expect("write");
-        assert!(err.is_empty());
-    }
-
-    fn serde_json_is_valid(bytes: &[u8]) -> bool {
-        serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
-    }
 }

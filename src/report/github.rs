@@ -26,22 +26,31 @@ pub const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 
 pub fn render(report: &Report, root: Option<&SourceRoot>, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
+    // Diagnostics come sorted by file: resolve each file's path once.
+    let mut path: Option<(&str, String)> = None;
     for d in &report.diagnostics {
-        writeln!(out, "{}", command(d, root))?;
+        let file = match &path {
+            Some((name, resolved)) if *name == d.file => resolved.clone(),
+            _ => {
+                let resolved = root
+                    .and_then(|r| r.relative(&d.file))
+                    .unwrap_or_else(|| d.file.clone());
+                path = Some((&d.file, resolved.clone()));
+                resolved
+            }
+        };
+        writeln!(out, "{}", command(d, file))?;
     }
     out.flush()
 }
 
-/// One workflow command.
-fn command(d: &Diagnostic, root: Option<&SourceRoot>) -> String {
+/// One workflow command; `file` is the path GitHub resolves from the repository root.
+fn command(d: &Diagnostic, file: String) -> String {
     let name = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "notice",
     };
-    let file = root
-        .and_then(|r| r.relative(&d.file))
-        .unwrap_or_else(|| d.file.clone());
     let (line, col) = (d.line.max(1), d.column.max(1));
     let end_line = d.end_line.max(line);
     let mut props = vec![

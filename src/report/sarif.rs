@@ -138,7 +138,7 @@ struct PhysicalLocation {
     region: Option<Region>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
@@ -194,22 +194,15 @@ fn log(report: &Report, root: Option<&SourceRoot>) -> Log {
     let index: HashMap<&str, usize> = docs.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
 
     let mut occurrences: HashMap<(&str, u64), usize> = HashMap::new();
-    let results = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let hash = fingerprint(d);
-            let n = occurrences.entry((d.file.as_str(), hash)).or_insert(0);
-            *n += 1;
-            result(
-                d,
-                index.get(d.rule.as_str()).copied().unwrap_or(0),
-                hash,
-                *n,
-                root,
-            )
-        })
-        .collect();
+    let mut artifacts = Artifacts::new(root);
+    let mut results = Vec::with_capacity(report.diagnostics.len());
+    for d in &report.diagnostics {
+        let hash = fingerprint(d);
+        let n = occurrences.entry((d.file.as_str(), hash)).or_insert(0);
+        *n += 1;
+        let rule_index = index.get(d.rule.as_str()).copied().unwrap_or(0);
+        results.push(result(d, rule_index, hash, *n, &mut artifacts));
+    }
 
     Log {
         schema: SCHEMA,
@@ -345,12 +338,12 @@ pub fn rule_doc_url(id: &str) -> String {
     )
 }
 
-fn result(
-    d: &Diagnostic,
+fn result<'a>(
+    d: &'a Diagnostic,
     rule_index: usize,
     hash: u64,
     occurrence: usize,
-    root: Option<&SourceRoot>,
+    artifacts: &mut Artifacts<'a>,
 ) -> SarifResult {
     let mut related: Vec<Location> = d
         .related
@@ -363,7 +356,7 @@ fn result(
             Location {
                 id: None,
                 physical_location: PhysicalLocation {
-                    artifact_location: artifact(&r.file, root),
+                    artifact_location: artifacts.file(&r.file),
                     region: Some(Region::new(r.line, r.column, r.end_line, r.end_column)),
                 },
                 message: Some(Text::new(text)),
@@ -371,16 +364,10 @@ fn result(
         })
         .collect();
     if let Some(origin) = &d.origin {
-        let uri = root
-            .and_then(|r| r.find_template(origin, &d.file))
-            .unwrap_or_else(|| origin.replace('\\', "/"));
         related.push(Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: encode_uri_path(&uri),
-                    uri_base_id: Some(SRCROOT),
-                },
+                artifact_location: artifacts.template(origin, &d.file),
                 region: None,
             },
             message: Some(Text::new(format!(
@@ -400,7 +387,7 @@ fn result(
         locations: [Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: artifact(&d.file, root),
+                artifact_location: artifacts.file(&d.file),
                 region: Some(Region::new(d.line, d.column, d.end_line, d.end_column)),
             },
             message: None,
@@ -445,26 +432,63 @@ fn message(d: &Diagnostic) -> String {
     text
 }
 
-/// Repository-relative with `%SRCROOT%` when the file is inside the repository (or no root is
-/// known); otherwise an absolute `file:` URI.
-fn artifact(file: &str, root: Option<&SourceRoot>) -> ArtifactLocation {
-    let relative = |uri: &str| ArtifactLocation {
-        uri: encode_uri_path(uri),
+/// Artifact locations, each file and Helm template resolved once (resolving touches the file
+/// system, and a Helm stream has many findings per file).
+struct Artifacts<'a> {
+    root: Option<&'a SourceRoot>,
+    files: HashMap<&'a str, ArtifactLocation>,
+    templates: HashMap<(&'a str, &'a str), ArtifactLocation>,
+}
+
+impl<'a> Artifacts<'a> {
+    fn new(root: Option<&'a SourceRoot>) -> Self {
+        Artifacts {
+            root,
+            files: HashMap::new(),
+            templates: HashMap::new(),
+        }
+    }
+
+    /// Repository-relative with `%SRCROOT%` when the file is inside the repository (or no root
+    /// is known); otherwise an absolute `file:` URI.
+    fn file(&mut self, file: &'a str) -> ArtifactLocation {
+        let root = self.root;
+        self.files
+            .entry(file)
+            .or_insert_with(|| match root {
+                None => in_repository(file),
+                Some(r) => match (r.relative(file), r.absolute(file)) {
+                    (Some(rel), _) => in_repository(&rel),
+                    (None, Some(abs)) => ArtifactLocation {
+                        uri: file_uri(&abs),
+                        uri_base_id: None,
+                    },
+                    (None, None) => ArtifactLocation {
+                        uri: encode_uri_path(file),
+                        uri_base_id: None,
+                    },
+                },
+            })
+            .clone()
+    }
+
+    /// The template named by `# Source:`, where it lives in the repository, or as named.
+    fn template(&mut self, origin: &'a str, rendered: &'a str) -> ArtifactLocation {
+        let root = self.root;
+        self.templates
+            .entry((origin, rendered))
+            .or_insert_with(|| {
+                let found = root.and_then(|r| r.find_template(origin, rendered));
+                in_repository(&found.unwrap_or_else(|| origin.replace('\\', "/")))
+            })
+            .clone()
+    }
+}
+
+fn in_repository(path: &str) -> ArtifactLocation {
+    ArtifactLocation {
+        uri: encode_uri_path(path),
         uri_base_id: Some(SRCROOT),
-    };
-    match root {
-        None => relative(file),
-        Some(r) => match (r.relative(file), r.absolute(file)) {
-            (Some(rel), _) => relative(&rel),
-            (None, Some(abs)) => ArtifactLocation {
-                uri: file_uri(&abs),
-                uri_base_id: None,
-            },
-            (None, None) => ArtifactLocation {
-                uri: encode_uri_path(file),
-                uri_base_id: None,
-            },
-        },
     }
 }
 
