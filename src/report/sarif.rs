@@ -251,7 +251,7 @@ impl RuleEntry {
             RuleEntry::Doc(doc) => {
                 let full = doc.section("What it checks").map_or_else(
                     || doc.summary.to_string(),
-                    |s| one_line(&rules::plain_text(s)),
+                    |s| reflow(&rules::plain_text(s)),
                 );
                 let help = Help {
                     text: rules::plain_text(doc.markdown),
@@ -558,7 +558,7 @@ fn pascal_case(id: &str) -> String {
 }
 
 /// Text reflowed into one line.
-fn one_line(text: &str) -> String {
+fn reflow(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
