@@ -7,8 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::Severity;
+use crate::output::OutputSpec;
 use crate::pss::{Level, Version};
-use crate::report::Format;
+use crate::report::{Format, Report};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,9 +20,10 @@ use crate::report::Format;
     long_about = "psslint reads Kubernetes manifests (YAML, JSON, multi-document streams, Helm \
                   output) and reports every workload that Pod Security Admission would reject or \
                   warn about, at the exact file, line and column, with the upstream message and a \
-                  concrete fix.\n\nExit codes: 0 = no errors, 1 = errors found (violations or \
-                  input that could not be checked), 2 = psslint could not run (bad flags, a named \
-                  path missing or unreadable).",
+                  concrete fix.\n\nExit codes: 0 = nothing at or above --fail-on (default: no \
+                  errors), 1 = findings that fail (violations or input that could not be \
+                  checked), 2 = psslint could not run (bad flags, a named path missing or \
+                  unreadable, an output that cannot be written).",
     after_help = "`psslint [OPTIONS] [PATHS]...` is the same as `psslint check [OPTIONS] [PATHS]...`."
 )]
 pub struct Cli {
@@ -66,9 +69,24 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write a report to a file (repeatable). A plain PATH receives the `--format` report
+    /// instead of standard output; FORMAT=PATH (e.g. `sarif=psslint.sarif`) writes an extra
+    /// report in that format. Inputs are linted once, whatever the number of outputs.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]PATH", value_parser = OutputSpec::parse)]
+    pub output: Vec<OutputSpec>,
+
+    /// Exit with 1 when a finding has at least this severity; `never` exits 0 unless psslint
+    /// could not run (2).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "error")]
+    pub fail_on: FailOn,
+
+    /// Print findings only: no verdict or summary lines (human format).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print how often each rule fired, after the report.
+    #[arg(long)]
+    pub statistics: bool,
 
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
@@ -85,6 +103,28 @@ pub struct CheckArgs {
     /// Largest file to read, in bytes; larger files are reported and not checked.
     #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+}
+
+/// The least severity that fails the run (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors (Pod Security violations at the enforced level, unreadable input).
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Never fail because of findings.
+    Never,
+}
+
+impl FailOn {
+    /// Whether `report` fails the run.
+    pub fn fails(self, report: &Report) -> bool {
+        match self {
+            FailOn::Error => report.has_at_least(Severity::Error),
+            FailOn::Warning => report.has_at_least(Severity::Warning),
+            FailOn::Never => false,
+        }
+    }
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -142,6 +182,29 @@ mod tests {
             parse(&["psslint", "rules"]).command,
             Command::Rules
         ));
+    }
+
+    #[test]
+    fn outputs_repeat_and_take_an_optional_format() {
+        let Command::Check(a) = parse(&[
+            "psslint",
+            "--output",
+            "sarif=psslint.sarif",
+            "-o",
+            "report.txt",
+            "--fail-on",
+            "never",
+            "k8s",
+        ])
+        .command
+        else {
+            panic!("expected check")
+        };
+        assert_eq!(a.output.len(), 2);
+        assert_eq!(a.output[0].format, Some(Format::Sarif));
+        assert_eq!(a.output[1].format, None);
+        assert_eq!(a.fail_on, FailOn::Never);
+        assert!(!a.quiet && !a.statistics);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod field;
 pub mod fix;
 pub mod lint;
 pub mod manifest;
+pub mod output;
 pub mod policy;
 pub mod pss;
 pub mod report;

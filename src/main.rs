@@ -1,7 +1,9 @@
 //! The `psslint` binary: parse flags, call the library, print, and map the outcome to an exit
-//! code (0 = no errors, 1 = errors, 2 = psslint could not run).
+//! code (0 = nothing at or above `--fail-on`, 1 = findings that fail, 2 = psslint could not
+//! run).
 
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,8 +11,9 @@ use clap::Parser;
 use psslint::cli::{normalize_args, CheckArgs, Cli, ColorChoice, Command};
 use psslint::discover::{self, DiscoverOptions, Input};
 use psslint::lint::{self, LintOptions};
+use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::Policy;
-use psslint::report::{self, RenderOptions};
+use psslint::report::{github, RenderOptions, SourceRoot};
 use psslint::rules;
 
 const EXIT_OK: u8 = 0;
@@ -40,6 +43,13 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> u8 {
+    let targets = match output::targets(args.format, &args.output) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("psslint: {e}");
+            return EXIT_TROUBLE;
+        }
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -89,42 +99,43 @@ fn check(args: CheckArgs) -> u8 {
                 .any(|p| discover::display_path(p) == d.file)
     });
 
+    let to_stdout = targets.iter().any(|t| t.destination == Destination::Stdout);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none()
+            to_stdout
                 && io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let opts = RenderOptions { color };
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|f| {
-                let mut w = io::BufWriter::new(f);
-                report::render(args.format, &report, opts, &mut w)?;
-                w.flush()
-            })
-            .map_err(|e| (e, path.display().to_string())),
-        None => {
-            let mut out = io::stdout().lock();
-            report::render(args.format, &report, opts, &mut out)
-                .and_then(|()| out.flush())
-                .map_err(|e| (e, "standard output".to_string()))
-        }
+    let opts = WriteOptions {
+        render: RenderOptions {
+            color,
+            quiet: args.quiet,
+            // Without a working directory, paths stay as given.
+            root: SourceRoot::detect().ok(),
+        },
+        statistics: args.statistics,
+        step_summary: std::env::var_os(github::STEP_SUMMARY_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
     };
-    if let Err((e, target)) = written {
-        // A closed pipe (`psslint | head`) is the reader's choice, not an error.
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("psslint: cannot write {target}: {e}");
-            return EXIT_TROUBLE;
-        }
+    let written = output::write(
+        &report,
+        &targets,
+        &opts,
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    );
+    if let Err(e) = written {
+        eprintln!("psslint: cannot write {}: {}", e.target, e.error);
+        return EXIT_TROUBLE;
     }
 
     if named_unreadable {
         EXIT_TROUBLE
-    } else if report.summary.errors > 0 {
+    } else if args.fail_on.fails(&report) {
         EXIT_FINDINGS
     } else {
         EXIT_OK

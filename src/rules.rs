@@ -89,6 +89,25 @@ static RULES: [RuleDoc; 31] = [
     doc!("file-too-large", INPUT),
 ];
 
+impl RuleDoc {
+    /// The body of the `## <heading>` section (without its heading), trimmed.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        let markdown = self.markdown;
+        let mut start = None;
+        let mut offset = 0;
+        for line in markdown.split_inclusive('\n') {
+            let title = line.trim_end().strip_prefix("## ");
+            match (start, title) {
+                (None, Some(t)) if t == heading => start = Some(offset + line.len()),
+                (Some(s), Some(_)) => return Some(markdown[s..offset].trim()),
+                _ => {}
+            }
+            offset += line.len();
+        }
+        start.map(|s| markdown[s..].trim())
+    }
+}
+
 /// Every rule document: PSS checks in upstream order, then input rules.
 pub fn all() -> &'static [RuleDoc] {
     &RULES
@@ -217,6 +236,20 @@ fn parse_link(s: &str) -> Option<Link<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_found_by_heading() {
+        let doc = get("privileged").expect("privileged");
+        let what = doc.section("What it checks").expect("section");
+        assert!(what.starts_with("Every container"), "{what}");
+        assert!(!what.contains("## "), "{what}");
+        let last = doc.section("Exceptions and notes").expect("last section");
+        assert!(
+            last.ends_with("`allowPrivilegeEscalation: false`."),
+            "{last}"
+        );
+        assert_eq!(doc.section("No such section"), None);
+    }
     use crate::manifest::InputRule;
 
     /// pss-spec §2.2, byte-wise sorted baseline IDs then restricted IDs.

@@ -19,7 +19,7 @@ use crate::source::byte_of_col;
 /// the line, and such a line is unreadable in a terminal anyway. The `-->` position remains.
 const MAX_SNIPPET_LINE: usize = 1024;
 
-pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
     let renderer = if opts.color {
         Renderer::styled()
@@ -48,8 +48,10 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         }
         let mut any_verdict = false;
         while let Some(obj) = failing.get(o).filter(|x| x.file == file) {
-            write_verdict(&mut out, obj, opts.color)?;
-            any_verdict = true;
+            if !opts.quiet {
+                write_verdict(&mut out, obj, opts.color)?;
+                any_verdict = true;
+            }
             o += 1;
         }
         if any_verdict {
@@ -57,6 +59,9 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         }
     }
 
+    if opts.quiet {
+        return out.flush();
+    }
     let (style, text) = summary_line(report);
     let style = style.ansi(opts.color);
     writeln!(out, "{style}{text}{style:#}")?;
@@ -191,7 +196,7 @@ fn write_verdict(out: &mut dyn Write, obj: &CheckedObject, color: bool) -> io::R
 }
 
 #[derive(Clone, Copy)]
-enum TextStyle {
+pub(super) enum TextStyle {
     Strong,
     Pass,
     Fail,
@@ -212,8 +217,9 @@ impl TextStyle {
 }
 
 /// `Found 3 errors and 1 warning in 2 of 4 pod templates (5 files, 9 documents, 2 skipped)`,
-/// `All 4 pod templates pass (…)` or `No pod templates found (…)`.
-fn summary_line(report: &Report) -> (TextStyle, String) {
+/// `All 4 pod templates pass (…)` or `No pod templates found (…)`. The Markdown summary reuses
+/// the text.
+pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
     let s = &report.summary;
     let mut stats = vec![plural(s.files, "file"), plural(s.documents, "document")];
     if s.skipped > 0 {

@@ -2,8 +2,14 @@
 //! to bytes; adding a format touches nothing else.
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod root;
+pub mod sarif;
+pub mod statistics;
 
 use std::io::{self, Write};
 
@@ -11,6 +17,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::pss::Level;
+
+pub use root::SourceRoot;
 
 /// Counts for the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -63,14 +71,24 @@ impl Report {
             .filter(|d| d.severity == severity)
             .count()
     }
+
+    /// Whether any finding has at least this severity (`--fail-on`).
+    pub fn has_at_least(&self, severity: Severity) -> bool {
+        self.diagnostics.iter().any(|d| d.severity >= severity)
+    }
 }
 
 /// Rendering options shared by formats that care.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     /// Emit ANSI colour (human format only). Decided by the caller from the terminal and
     /// `NO_COLOR`.
     pub color: bool,
+    /// Findings only: no verdict or summary lines (human format only).
+    pub quiet: bool,
+    /// The repository root that SARIF and GitHub paths are made relative to. Without it, paths
+    /// stay as the diagnostics give them (relative to the working directory).
+    pub root: Option<SourceRoot>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -81,6 +99,14 @@ pub enum Format {
     Concise,
     /// The stable machine-readable contract.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test suite per file, one test case per object checked.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=…`), shown as annotations.
+    Github,
+    /// A Markdown summary (counts per check, failing objects), for pull-request comments.
+    Markdown,
 }
 
 impl Format {
@@ -89,7 +115,24 @@ impl Format {
             Format::Human => "human",
             Format::Concise => "concise",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
         }
+    }
+
+    /// The format named `name` (as on the command line), case-sensitively.
+    pub fn from_name(name: &str) -> Option<Format> {
+        <Format as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+    }
+
+    /// Formats that a program reads: nothing else may be appended to them.
+    pub fn is_machine_readable(self) -> bool {
+        matches!(self, Format::Json | Format::Sarif | Format::Junit)
     }
 }
 
@@ -97,12 +140,16 @@ impl Format {
 pub fn render(
     format: Format,
     report: &Report,
-    opts: RenderOptions,
+    opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, opts, out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, opts.root.as_ref(), out),
+        Format::Junit => junit::render(report, out),
+        Format::Github => github::render(report, opts.root.as_ref(), out),
+        Format::Markdown => markdown::render(report, out),
     }
 }

@@ -1,0 +1,216 @@
+//! Where reports go: lint once, render many.
+//!
+//! `--format F` picks the report for standard output. Each `--output [FORMAT=]PATH` adds a
+//! file: a plain PATH takes the `--format` report away from standard output, `FORMAT=PATH`
+//! writes an extra report in that format. `--statistics` follows the standard-output report
+//! (on standard error when that report is JSON, SARIF or JUnit, which must stay parseable), and
+//! a `github` report also appends the Markdown summary to `$GITHUB_STEP_SUMMARY`.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::report::{self, github, statistics, Format, RenderOptions, Report};
+
+/// One `--output` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// `None` for a plain PATH: the `--format` report.
+    pub format: Option<Format>,
+    pub path: PathBuf,
+}
+
+impl OutputSpec {
+    /// `sarif=out.sarif` or `out.txt`. Text before the first `=` that is not a format name is
+    /// part of the path (`a=b.json` is a file); write `./sarif=x` for a file named `sarif=x`.
+    pub fn parse(s: &str) -> Result<OutputSpec, String> {
+        let (format, path) = match s.split_once('=') {
+            Some((name, path)) => match Format::from_name(name) {
+                Some(f) => (Some(f), path),
+                None => (None, s),
+            },
+            None => (None, s),
+        };
+        if path.is_empty() {
+            return Err(format!("`{s}` names no file; use [FORMAT=]PATH"));
+        }
+        Ok(OutputSpec {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+/// A report to write: a format and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub format: Format,
+    pub destination: Destination,
+}
+
+/// The targets of a run, files first, then standard output unless a plain PATH took it. Fails
+/// when two outputs name the same file.
+pub fn targets(format: Format, specs: &[OutputSpec]) -> Result<Vec<Target>, String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for spec in specs {
+        if !seen.insert(&spec.path) {
+            return Err(format!("--output: {} is named twice", spec.path.display()));
+        }
+        out.push(Target {
+            format: spec.format.unwrap_or(format),
+            destination: Destination::File(spec.path.clone()),
+        });
+    }
+    if specs.iter().all(|s| s.format.is_some()) {
+        out.push(Target {
+            format,
+            destination: Destination::Stdout,
+        });
+    }
+    Ok(out)
+}
+
+/// How to write the targets.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Options for standard output; files never get colour.
+    pub render: RenderOptions,
+    /// Print per-rule counts after the report.
+    pub statistics: bool,
+    /// `$GITHUB_STEP_SUMMARY`: where a `github` report appends its Markdown summary.
+    pub step_summary: Option<PathBuf>,
+}
+
+/// A write that failed, and what it was writing to.
+#[derive(Debug)]
+pub struct WriteError {
+    pub target: String,
+    pub error: io::Error,
+}
+
+impl WriteError {
+    fn new(target: impl Into<String>) -> impl FnOnce(io::Error) -> WriteError {
+        let target = target.into();
+        move |error| WriteError { target, error }
+    }
+}
+
+/// Renders `report` to every target. A closed standard output (`psslint | head`) is the
+/// reader's choice and not an error; the files are still written.
+pub fn write(
+    report: &Report,
+    targets: &[Target],
+    opts: &WriteOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), WriteError> {
+    let mut stdout_format = None;
+    for target in targets {
+        match &target.destination {
+            Destination::File(path) => {
+                let file_opts = RenderOptions {
+                    color: false,
+                    ..opts.render.clone()
+                };
+                write_file(path, |w| {
+                    report::render(target.format, report, &file_opts, w)
+                })
+                .map_err(WriteError::new(path.display().to_string()))?;
+            }
+            Destination::Stdout => {
+                stdout_format = Some(target.format);
+                let written = report::render(target.format, report, &opts.render, stdout)
+                    .and_then(|()| stdout.flush());
+                ignore_broken_pipe(written).map_err(WriteError::new("standard output"))?;
+            }
+        }
+    }
+
+    if opts.statistics {
+        let to_stderr = stdout_format.is_some_and(Format::is_machine_readable);
+        let (out, name): (&mut dyn Write, _) = if to_stderr {
+            (&mut *stderr, "standard error")
+        } else {
+            (&mut *stdout, "standard output")
+        };
+        let written = statistics::render(report, out).and_then(|()| out.flush());
+        ignore_broken_pipe(written).map_err(WriteError::new(name))?;
+    }
+
+    if let Some(path) = &opts.step_summary {
+        if targets.iter().any(|t| t.format == Format::Github) {
+            github::append_step_summary(report, path)
+                .map_err(WriteError::new(path.display().to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut w = BufWriter::new(File::create(path)?);
+    render(&mut w)?;
+    w.flush()
+}
+
+fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(s: &str) -> OutputSpec {
+        OutputSpec::parse(s).expect("valid spec")
+    }
+
+    #[test]
+    fn a_format_prefix_is_recognised_only_for_known_formats() {
+        assert_eq!(spec("sarif=a.sarif").format, Some(Format::Sarif));
+        assert_eq!(spec("sarif=a.sarif").path, PathBuf::from("a.sarif"));
+        assert_eq!(spec("report.xml").format, None);
+        let odd = spec("a=b.json");
+        assert_eq!((odd.format, odd.path), (None, PathBuf::from("a=b.json")));
+        assert_eq!(spec("./sarif=x").format, None);
+        assert!(OutputSpec::parse("junit=").is_err());
+        assert!(OutputSpec::parse("").is_err());
+    }
+
+    #[test]
+    fn a_plain_path_takes_the_report_from_standard_output() {
+        let t = targets(Format::Human, &[spec("sarif=a.sarif")]).expect("targets");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].destination, Destination::Stdout);
+        assert_eq!(t[1].format, Format::Human);
+
+        let t = targets(Format::Json, &[spec("out.json"), spec("junit=r.xml")]).expect("targets");
+        assert_eq!(
+            t,
+            [
+                Target {
+                    format: Format::Json,
+                    destination: Destination::File("out.json".into())
+                },
+                Target {
+                    format: Format::Junit,
+                    destination: Destination::File("r.xml".into())
+                },
+            ]
+        );
+        assert!(targets(Format::Json, &[spec("a"), spec("sarif=a")]).is_err());
+    }
+}

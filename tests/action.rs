@@ -1,0 +1,318 @@
+//! The GitHub Action's shell steps, run locally the way the runner runs them: the `Run psslint`
+//! step's command from action.yml, its `env:` mapping filled from the inputs (defaults from
+//! action.yml), temporary `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, and the built
+//! binary first on `PATH`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+
+const PRIVILEGED: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  containers:
+  - name: app
+    image: app
+    securityContext: {privileged: true}
+";
+
+/// Only a warning: content after `...` is never sent by kubectl.
+const WARNING_ONLY: &str = "apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+...
+apiVersion: v1
+kind: ServiceAccount
+";
+
+const CLEAN: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: ok}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: app
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+";
+
+/// What action.yml declares: input defaults, and the `Run psslint` step's env and command.
+struct ActionYml {
+    defaults: BTreeMap<String, String>,
+    /// `INPUT_PATHS` → `paths`.
+    env: BTreeMap<String, String>,
+    run: String,
+}
+
+/// Reads the parts of action.yml the runner would use. The file keeps a plain layout (one key
+/// per line) so that a line reader suffices here.
+fn action_yml() -> ActionYml {
+    let text = fs::read_to_string(Path::new(CRATE).join("action.yml")).expect("action.yml");
+    let mut defaults = BTreeMap::new();
+    let mut section = "";
+    let mut input = String::new();
+    let mut in_run_step = false;
+    let mut env = BTreeMap::new();
+    let mut run = String::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            section = line.trim_end_matches(':');
+            continue;
+        }
+        let trimmed = line.trim();
+        match section {
+            "inputs" if line.starts_with("  ") && !line.starts_with("   ") => {
+                input = trimmed.trim_end_matches(':').to_string();
+            }
+            "inputs" => {
+                if let Some(v) = trimmed.strip_prefix("default:") {
+                    defaults.insert(input.clone(), v.trim().trim_matches('"').to_string());
+                }
+            }
+            "runs" => {
+                if trimmed.starts_with("- name:") {
+                    in_run_step = trimmed == "- name: Run psslint";
+                } else if in_run_step {
+                    if let Some(cmd) = trimmed.strip_prefix("run:") {
+                        run = cmd.trim().to_string();
+                    } else if let Some((var, value)) = trimmed.split_once(": ${{ inputs.") {
+                        env.insert(var.to_string(), value.trim_end_matches(" }}").to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    ActionYml { defaults, env, run }
+}
+
+struct Run {
+    status: Option<i32>,
+    stdout: String,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+    dir: tempfile::TempDir,
+}
+
+/// Runs the step in a fresh workspace holding `files`, with `inputs` over the defaults.
+fn run_action(files: &[(&str, &str)], inputs: &[(&str, &str)]) -> Run {
+    let action = action_yml();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+    let output_file = dir.path().join("github_output");
+    let summary_file = dir.path().join("step_summary");
+    fs::write(&summary_file, "").expect("summary file");
+
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH");
+
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(&action.run)
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("GITHUB_ACTION_PATH", CRATE)
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("GITHUB_WORKSPACE", dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env_remove("NO_COLOR");
+    for (var, input) in &action.env {
+        let value = inputs
+            .iter()
+            .find(|(k, _)| k == input)
+            .map(|(_, v)| v.to_string())
+            .or_else(|| action.defaults.get(input).cloned())
+            .unwrap_or_default();
+        cmd.env(var, value);
+    }
+    let Output { status, stdout, .. } = cmd.output().expect("bash runs");
+    let outputs = fs::read_to_string(&output_file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Run {
+        status: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        outputs,
+        summary: fs::read_to_string(&summary_file).unwrap_or_default(),
+        dir,
+    }
+}
+
+#[test]
+fn action_yml_maps_every_input_to_the_step() {
+    let action = action_yml();
+    let inputs: Vec<&str> = action.defaults.keys().map(String::as_str).collect();
+    assert_eq!(
+        inputs,
+        [
+            "config",
+            "fail-on",
+            "format",
+            "level",
+            "paths",
+            "pss-version",
+            "sarif-file",
+            "version"
+        ]
+    );
+    // `version` is for the install step; every other input reaches the run step.
+    let mapped: Vec<&str> = action.env.values().map(String::as_str).collect();
+    for input in inputs.iter().filter(|i| **i != "version") {
+        assert!(
+            mapped.contains(input),
+            "{input} is not passed to the run step"
+        );
+    }
+    assert_eq!(
+        action.run,
+        r#"bash "$GITHUB_ACTION_PATH/scripts/action-run.sh""#
+    );
+}
+
+#[test]
+fn fail_on_error_fails_on_errors_and_sets_the_outputs() {
+    let run = run_action(
+        &[("k8s/bad.yaml", PRIVILEGED), ("k8s/ok.yaml", CLEAN)],
+        &[
+            ("paths", "k8s"),
+            ("level", "baseline"),
+            ("sarif-file", "out/psslint.sarif"),
+        ],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    assert_eq!(run.outputs["errors"], "1");
+    assert_eq!(run.outputs["warnings"], "0");
+    assert_eq!(run.outputs["sarif-file"], "out/psslint.sarif");
+    // The default format annotates the diff and writes the job summary.
+    assert!(
+        run.stdout.contains("::error file=k8s/bad.yaml,line=8,"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.summary.contains("## psslint"), "{}", run.summary);
+    assert!(
+        run.summary.contains("rules/privileged.md"),
+        "{}",
+        run.summary
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(run.dir.path().join("out/psslint.sarif")).expect("SARIF written"),
+    )
+    .expect("SARIF is JSON");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "privileged");
+}
+
+#[test]
+fn fail_on_decides_the_exit_status() {
+    let errors = [("bad.yaml", PRIVILEGED)];
+    let warnings = [("warn.yaml", WARNING_ONLY)];
+    let clean = [("ok.yaml", CLEAN)];
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Files, &str, i32); 9] = [
+        (&errors, "error", 1),
+        (&errors, "warning", 1),
+        (&errors, "never", 0),
+        (&warnings, "error", 0),
+        (&warnings, "warning", 1),
+        (&warnings, "never", 0),
+        (&clean, "error", 0),
+        (&clean, "warning", 0),
+        (&clean, "never", 0),
+    ];
+    for (files, fail_on, expected) in cases {
+        let run = run_action(files, &[("fail-on", fail_on), ("format", "concise")]);
+        assert_eq!(
+            run.status,
+            Some(expected),
+            "{} with fail-on {fail_on}: {}",
+            files[0].0,
+            run.stdout
+        );
+    }
+    let run = run_action(&warnings, &[("fail-on", "warning")]);
+    assert_eq!(run.outputs["errors"], "0");
+    assert_eq!(run.outputs["warnings"], "1");
+    assert!(
+        run.stdout.contains("::warning file=warn.yaml,"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn other_formats_still_get_a_job_summary() {
+    let run = run_action(&[("bad.yaml", PRIVILEGED)], &[("format", "human")]);
+    assert_eq!(run.status, Some(1));
+    assert!(run.stdout.contains("privileged"), "{}", run.stdout);
+    assert!(!run.stdout.contains("::error"), "{}", run.stdout);
+    assert!(run.summary.contains("## psslint"), "{}", run.summary);
+}
+
+#[test]
+fn bad_inputs_fail_clearly_with_status_2() {
+    let files = [("ok.yaml", CLEAN)];
+    let run = run_action(&files, &[("fail-on", "sometimes")]);
+    assert_eq!(run.status, Some(2));
+    assert!(run.stdout.contains("fail-on must be"), "{}", run.stdout);
+
+    let run = run_action(&files, &[("config", "policy.yaml")]);
+    assert_eq!(run.status, Some(2));
+    assert!(
+        run.stdout.contains("config input is reserved"),
+        "{}",
+        run.stdout
+    );
+
+    let run = run_action(&files, &[("level", "strict")]);
+    assert_eq!(run.status, Some(2));
+
+    let run = run_action(&files, &[("paths", "missing")]);
+    assert_eq!(run.status, Some(2));
+}
+
+#[test]
+fn the_cache_key_follows_the_version_or_the_source() {
+    let key = |version: &str| {
+        let out = Command::new("bash")
+            .arg(Path::new(CRATE).join("scripts/action-install.sh"))
+            .arg("key")
+            .env("INPUT_VERSION", version)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env_remove("GITHUB_OUTPUT")
+            .env_remove("GITHUB_PATH")
+            .output()
+            .expect("bash runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .trim()
+            .to_string()
+    };
+    assert_eq!(key("0.1.0"), "psslint-Linux-X64-crates-0.1.0");
+    let source = key("");
+    assert!(source.starts_with("psslint-Linux-X64-source-"), "{source}");
+    assert_eq!(source, key(""), "the key is stable");
+}

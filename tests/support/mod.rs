@@ -1,0 +1,43 @@
+//! Checks shared by the format tests: SARIF against the OASIS schema, JUnit through a real
+//! consumer.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The OASIS SARIF 2.1.0 schema, from `../shared/schemas/` beside the crate, or `None` (after
+/// printing SKIPPED) when that directory is absent.
+pub fn sarif_schema() -> Option<serde_json::Value> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).expect("the schema is JSON")),
+        Err(e) => {
+            println!("SKIPPED: SARIF schema validation: {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// Panics with every schema violation of `sarif` (formats such as `uri` included).
+pub fn assert_valid_sarif(schema: &serde_json::Value, sarif: &str) {
+    let instance: serde_json::Value = serde_json::from_str(sarif).expect("SARIF is JSON");
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Parses JUnit XML the way CI servers do (quick-junit reads the Jenkins flavour).
+pub fn parse_junit(xml: &str) -> quick_junit::Report {
+    quick_junit::Report::deserialize_from_str(xml)
+        .unwrap_or_else(|e| panic!("JUnit XML does not parse: {e}\n{xml}"))
+}
