@@ -20,4 +20,5 @@ pub mod pss;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timings;
 pub mod workload;

@@ -5,6 +5,8 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -15,6 +17,7 @@ use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::Policy;
 use psslint::report::{github, RenderOptions, SourceRoot};
 use psslint::rules;
+use psslint::timings::{Stage, Timings};
 
 const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -59,6 +62,8 @@ fn check(args: CheckArgs) -> u8 {
         .num_threads(threads)
         .build_global();
 
+    let timings = args.timings.then(|| Arc::new(Timings::new()));
+    let discover_start = Instant::now();
     let discovered = match discover::discover(
         &args.paths,
         &DiscoverOptions {
@@ -72,8 +77,13 @@ fn check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
+    if let Some(t) = &timings {
+        t.add(Stage::Discover, discover_start);
+    }
     let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
     opts.max_file_size = args.max_file_size;
+    opts.fast_path = !args.no_fast_path;
+    opts.timings = timings.clone();
 
     let stdin_bytes = if discovered.inputs.contains(&Input::Stdin) {
         let mut buf = Vec::new();
@@ -121,6 +131,7 @@ fn check(args: CheckArgs) -> u8 {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),
     };
+    let report_start = Instant::now();
     let written = output::write(
         &report,
         &targets,
@@ -128,6 +139,14 @@ fn check(args: CheckArgs) -> u8 {
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
     );
+    if let Some(t) = &timings {
+        t.add(Stage::Report, report_start);
+        let _ = t.render(
+            report.summary.files,
+            report.summary.documents,
+            &mut io::stderr().lock(),
+        );
+    }
     if let Err(e) = written {
         eprintln!("psslint: cannot write {}: {}", e.target, e.error);
         return EXIT_TROUBLE;
