@@ -21,4 +21,5 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod timings;
+pub mod workers;
 pub mod workload;

@@ -6,7 +6,7 @@
 //! the input. Documents that need no tree (ConfigMaps, CRDs, …) are settled by the exact fast
 //! path in [`crate::manifest::skim`] without building one.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -199,11 +199,10 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
             return out;
         }
     };
-    let index = LineIndex::new(text);
     let file = FileCtx {
         name,
         text,
-        index: &index,
+        index: OnceLock::new(),
         opts,
     };
     let (chunks, split_problems) = split_stream(text);
@@ -263,17 +262,22 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
 struct FileCtx<'a> {
     name: &'a str,
     text: &'a str,
-    index: &'a LineIndex,
+    /// Built on the first finding: most files (ConfigMaps, CRDs, clean workloads) have none.
+    index: OnceLock<LineIndex>,
     opts: &'a LintOptions,
 }
 
 impl FileCtx<'_> {
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+
     fn problem(&self, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
         let mut d = problem_diagnostic(self.name, p, origin);
         if let Some(span) = p.span {
             d.snippet = Some(diagnose::snippet(
                 self.text,
-                self.index,
+                self.index(),
                 span,
                 SNIPPET_CONTEXT,
             ));
@@ -473,7 +477,7 @@ impl FileCtx<'_> {
             hint: None,
             snippet: Some(diagnose::snippet(
                 self.text,
-                self.index,
+                self.index(),
                 span,
                 SNIPPET_CONTEXT,
             )),

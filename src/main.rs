@@ -18,6 +18,7 @@ use psslint::policy::Policy;
 use psslint::report::{github, RenderOptions, SourceRoot};
 use psslint::rules;
 use psslint::timings::{Stage, Timings};
+use psslint::workers;
 
 const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -53,22 +54,20 @@ fn check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    // Only fails if a pool was already built, which cannot happen here.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
-
     let timings = args.timings.then(|| Arc::new(Timings::new()));
     let discover_start = Instant::now();
+    // The directory walk has its own threads; rayon's pool is sized once the inputs are known.
+    let walkers = match args.threads {
+        Some(n) => n.max(1),
+        // Named files only (the pre-commit case): nothing to walk, no need to ask for cores.
+        None if !args.paths.iter().any(|p| p.is_dir()) => 1,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let discovered = match discover::discover(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
-            threads,
+            threads: walkers,
         },
     ) {
         Ok(d) => d,
@@ -80,6 +79,7 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(t) = &timings {
         t.add(Stage::Discover, discover_start);
     }
+    workers::build_pool(workers::count(args.threads, &discovered.inputs));
     let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
     opts.max_file_size = args.max_file_size;
     opts.fast_path = !args.no_fast_path;
