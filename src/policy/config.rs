@@ -21,7 +21,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::exceptions::{self, Exception, ExceptionOrigin};
+use super::exceptions::{self, Exception};
 use super::labels::{self, Label, KEYS};
 use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, Reader};
 use super::{Exemptions, Mode, NamespaceEntry};
@@ -427,15 +427,6 @@ fn workloads(r: &mut Reader<'_>, node: &Node) -> Vec<WorkloadKind> {
         out.push(kind);
     }
     out
-}
-
-/// Where an exception from the config file is written.
-pub fn exception_origin(file: &str, index: usize, span: crate::source::Span) -> ExceptionOrigin {
-    ExceptionOrigin::Config {
-        file: file.to_string(),
-        index,
-        span,
-    }
 }
 
 #[cfg(test)]

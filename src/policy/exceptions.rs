@@ -289,8 +289,8 @@ struct Common {
 }
 
 fn common(r: &mut Reader<'_>, node: &Node, path: &str, allowed: &[&str]) -> Option<Common> {
-    let map = r.fields(node, path, allowed)?;
     let errors_before = r.errors.len();
+    let map = r.fields(node, path, allowed)?;
     let at = |key: &str| {
         if path.is_empty() {
             key.to_string()
@@ -459,7 +459,11 @@ pub fn from_config(
         origin: ExceptionOrigin::Config {
             file: file.to_string(),
             index,
-            span: node.span,
+            // The entry's first key: a whole mapping would make a long snippet.
+            span: node
+                .as_map()
+                .and_then(|m| m.entries.first())
+                .map_or(node.span, |e| e.key_span),
         },
     })
 }
@@ -547,7 +551,8 @@ impl<'p> ObjectExceptions<'p> {
             .and_then(|a| a.as_map())
             .and_then(|a| a.entry(ANNOTATION));
         if let Some(entry) = annotation {
-            let span = entry.value.span;
+            // The key: the value is usually one long line of JSON.
+            let span = entry.key_span;
             match entry.value.as_str() {
                 Some(text) => {
                     let (found, errors) = from_annotation(text, span, object, file);

@@ -147,7 +147,7 @@ impl Place<'_> {
                     "namespace-no-enforce",
                     Severity::Warning,
                     format!(
-                        "{} has no pod-security.kubernetes.io/enforce label, so its pods get the default enforce policy {:?} ({})",
+                        "{} has no pod-security.kubernetes.io/enforce label, so its pods get the default enforce policy {:?} from {}",
                         self.what,
                         d.policy.label(),
                         d.source.as_deref().unwrap_or("the cluster default")

@@ -2,7 +2,6 @@
 //! config file and the admission configuration combine into [`LintOptions`].
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
@@ -221,12 +220,4 @@ impl PolicyArgs {
         opts.default_namespace = self.namespace.clone();
         opts
     }
-}
-
-/// The text of a config file, for snippets.
-pub fn config_text(policy: &Policy) -> Option<(&str, Arc<str>)> {
-    policy
-        .config
-        .as_ref()
-        .map(|c| (c.name.as_str(), c.text.clone()))
 }
