@@ -99,6 +99,16 @@ pub struct CheckArgs {
     /// Largest file to read, in bytes; larger files are reported and not checked.
     #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+
+    /// Print the time spent in each stage, and counts (files, bytes, documents, documents
+    /// the fast path settled), to standard error.
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Build every document's tree, even where the exact fast path would settle it (for
+    /// checking that the fast path changes nothing).
+    #[arg(long, hide = true)]
+    pub no_fast_path: bool,
 }
 
 /// The least severity that fails the run (`--fail-on`).

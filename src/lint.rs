@@ -3,7 +3,11 @@
 //!
 //! Files are linted in parallel, and so are the documents of one stream. Each document's tree
 //! is dropped as soon as its diagnostics are built, so memory follows the largest document, not
-//! the input.
+//! the input. Documents that need no tree (ConfigMaps, CRDs, …) are settled by the exact fast
+//! path in [`crate::manifest::skim`] without building one.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -13,6 +17,7 @@ use crate::discover::{Discovered, Input};
 use crate::field::FieldPath;
 use crate::fix::fix_for;
 use crate::manifest::object::{objects, ObjectInfo};
+use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{InputRule, LoadProblem, Node};
@@ -20,6 +25,7 @@ use crate::policy::{self, Evaluation, Policy, Resolution, Target};
 use crate::pss::{self, Violation};
 use crate::report::{CheckedObject, Report, Summary};
 use crate::source::{LineIndex, Span};
+use crate::timings::{Stage, Timings};
 use crate::workload::{self, extract_pod, WorkloadKind};
 
 /// Lines of context captured around each finding for the human report.
@@ -36,6 +42,10 @@ pub struct LintOptions {
     pub parse: ParseOptions,
     /// The namespace of objects without `metadata.namespace`.
     pub default_namespace: String,
+    /// Settle documents that need no tree with [`skim`] (same results, less work).
+    pub fast_path: bool,
+    /// Where to record `--timings`, if anywhere.
+    pub timings: Option<Arc<Timings>>,
 }
 
 impl LintOptions {
@@ -46,6 +56,22 @@ impl LintOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             parse: ParseOptions::default(),
             default_namespace: "default".to_string(),
+            fast_path: true,
+            timings: None,
+        }
+    }
+
+    /// Whether the pipeline reads more than the identity (apiVersion, kind) of objects of
+    /// this kind, whatever their apiVersion: pod-template kinds and Namespaces. The fast path
+    /// never settles a document whose top-level `kind` this accepts.
+    pub fn needs_tree(&self, kind: &str) -> bool {
+        kind == "Namespace" || self.kinds.iter().any(|k| k.kind == kind)
+    }
+
+    fn timed<T>(&self, stage: Stage, f: impl FnOnce() -> T) -> T {
+        match &self.timings {
+            Some(t) => t.time(stage, f),
+            None => f(),
         }
     }
 }
@@ -93,7 +119,7 @@ where
             None,
         )
     }));
-    finish(partial)
+    opts.timed(Stage::Report, || finish(partial))
 }
 
 /// Lints every input and returns the sorted report. `read` supplies the bytes of an input.
@@ -101,7 +127,8 @@ pub fn lint_inputs<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Report
 where
     F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
 {
-    finish(lint_partial(inputs, opts, read))
+    let partial = lint_partial(inputs, opts, read);
+    opts.timed(Stage::Report, || finish(partial))
 }
 
 fn lint_partial<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
@@ -115,7 +142,7 @@ where
         .par_iter()
         .map(|input| {
             let name = input.display();
-            match read(input) {
+            match opts.timed(Stage::Read, || read(input)) {
                 Ok(bytes) => lint_bytes(&name, &bytes, opts),
                 Err(msg) => {
                     let mut p = Partial::default();
@@ -176,6 +203,7 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         ));
         return out;
     }
+    let split_start = Instant::now();
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(problem) => {
@@ -186,14 +214,17 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
     };
     let observed = policy::stage::observe_text(opts, name, text);
     let opts = observed.as_ref().unwrap_or(opts);
-    let index = LineIndex::new(text);
     let file = FileCtx {
         name,
         text,
-        index: &index,
+        index: OnceLock::new(),
         opts,
     };
     let (chunks, split_problems) = split_stream(text);
+    if let Some(t) = &opts.timings {
+        t.add(Stage::Split, split_start);
+        t.add_bytes(bytes.len());
+    }
     out.diagnostics
         .extend(split_problems.iter().map(|p| file.problem(p, None)));
     chunks
@@ -246,17 +277,22 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
 struct FileCtx<'a> {
     name: &'a str,
     text: &'a str,
-    index: &'a LineIndex,
+    /// Built on the first finding: most files (ConfigMaps, CRDs, clean workloads) have none.
+    index: OnceLock<LineIndex>,
     opts: &'a LintOptions,
 }
 
 impl FileCtx<'_> {
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+
     fn problem(&self, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
         let mut d = problem_diagnostic(self.name, p, origin);
         if let Some(span) = p.span {
             d.snippet = Some(diagnose::snippet(
                 self.text,
-                self.index,
+                self.index(),
                 span,
                 SNIPPET_CONTEXT,
             ));
@@ -266,7 +302,28 @@ impl FileCtx<'_> {
 
     fn lint_chunk(&self, chunk: &Chunk<'_>) -> Partial {
         let mut out = Partial::default();
-        let parsed = parse_document(chunk.text, chunk.start_line, &self.opts.parse);
+        let opts = self.opts;
+        if opts.fast_path {
+            let needs_tree = |kind: &str| opts.needs_tree(kind);
+            if let Skim::Skip { object } =
+                opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree))
+            {
+                if let Some(t) = &opts.timings {
+                    t.add_chunk(true);
+                }
+                out.summary.documents = 1;
+                out.summary.objects = usize::from(object);
+                out.summary.skipped = usize::from(!object);
+                return out;
+            }
+        }
+        if let Some(t) = &opts.timings {
+            t.add_chunk(false);
+        }
+        let parsed = opts.timed(Stage::Parse, || {
+            parse_document(chunk.text, chunk.start_line, &opts.parse)
+        });
+        let evaluate_start = Instant::now();
         let origin = chunk.origin.as_deref();
         out.diagnostics
             .extend(parsed.problems.iter().map(|p| self.problem(p, origin)));
@@ -281,6 +338,9 @@ impl FileCtx<'_> {
         for (info, node) in found {
             out.summary.objects += 1;
             self.lint_object(&root, &info, node, origin, &mut out);
+        }
+        if let Some(t) = &opts.timings {
+            t.add(Stage::Evaluate, evaluate_start);
         }
         out
     }
@@ -389,7 +449,7 @@ impl FileCtx<'_> {
     ) -> impl Iterator<Item = Diagnostic> + 'f {
         found
             .into_iter()
-            .map(move |f| f.into_diagnostic(self.name, Some((self.text, self.index)), origin))
+            .map(move |f| f.into_diagnostic(self.name, Some((self.text, self.index())), origin))
     }
 
     fn violation(
@@ -469,7 +529,7 @@ impl FileCtx<'_> {
             hint: None,
             snippet: Some(diagnose::snippet(
                 self.text,
-                self.index,
+                self.index(),
                 span,
                 SNIPPET_CONTEXT,
             )),

@@ -5,6 +5,8 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -16,6 +18,8 @@ use psslint::policy::options::ExceptionsArgs;
 use psslint::policy::strict::ConfigErrors;
 use psslint::report::{github, RenderOptions, SourceRoot};
 use psslint::rules;
+use psslint::timings::{Stage, Timings};
+use psslint::workers;
 
 const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -52,20 +56,20 @@ fn check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    // Only fails if a pool was already built, which cannot happen here.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
-
+    let timings = args.timings.then(|| Arc::new(Timings::new()));
+    let discover_start = Instant::now();
+    // The directory walk has its own threads; rayon's pool is sized once the inputs are known.
+    let walkers = match args.threads {
+        Some(n) => n.max(1),
+        // Named files only (the pre-commit case): nothing to walk, no need to ask for cores.
+        None if !args.paths.iter().any(|p| p.is_dir()) => 1,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let discovered = match discover::discover(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
-            threads,
+            threads: walkers,
         },
     ) {
         Ok(d) => d,
@@ -74,11 +78,17 @@ fn check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
+    if let Some(t) = &timings {
+        t.add(Stage::Discover, discover_start);
+    }
+    workers::build_pool(workers::count(args.threads, &discovered.inputs));
     let mut opts = match args.policy.lint_options() {
         Ok(opts) => opts,
         Err(errors) => return config_trouble(&errors),
     };
     opts.max_file_size = args.max_file_size;
+    opts.fast_path = !args.no_fast_path;
+    opts.timings = timings.clone();
 
     let stdin_bytes = if discovered.inputs.contains(&Input::Stdin) {
         let mut buf = Vec::new();
@@ -126,6 +136,7 @@ fn check(args: CheckArgs) -> u8 {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),
     };
+    let report_start = Instant::now();
     let written = output::write(
         &report,
         &targets,
@@ -133,6 +144,14 @@ fn check(args: CheckArgs) -> u8 {
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
     );
+    if let Some(t) = &timings {
+        t.add(Stage::Report, report_start);
+        let _ = t.render(
+            report.summary.files,
+            report.summary.documents,
+            &mut io::stderr().lock(),
+        );
+    }
     if let Err(e) = written {
         eprintln!("psslint: cannot write {}: {}", e.target, e.error);
         return EXIT_TROUBLE;

@@ -56,10 +56,7 @@ fn split_yaml_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
     let mut pos = 0usize;
     let mut line_no = 1u32;
     while pos < bytes.len() {
-        let line_end = bytes[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| pos + i);
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let next = (line_end + 1).min(bytes.len());
         let line = &text[pos..line_end];
 
