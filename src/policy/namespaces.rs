@@ -1,10 +1,11 @@
 //! The first pass: `Namespace` objects anywhere in the input, with their PSA labels, so that a
 //! workload is judged by its namespace's labels whatever file, or order, they come in.
 //!
-//! The pass is cheap: a file (and then a document) is parsed only when its text contains
-//! `Namespace`, or a backslash (an escape sequence could spell the kind); everything else is
-//! skipped unparsed. Unreadable or undecodable files are skipped here; the second pass reports
-//! them.
+//! The pass is cheap: a file (and then a document) is looked at only when its text contains
+//! `Namespace`, or an escape that could spell a letter of it (`\x`, `\u`, `\U`, or a
+//! backslash ending a line, which joins two lines of a double-quoted scalar); the fast path's
+//! [`skim`] then settles documents of other kinds without building a tree, and only the rest
+//! are parsed. Unreadable or undecodable files are skipped here; the second pass reports them.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use rayon::prelude::*;
 use super::labels::{Label, KEYS};
 use crate::discover::Input;
 use crate::manifest::object::objects;
+use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::split_stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Node, Value};
@@ -63,9 +65,16 @@ impl NamespaceIndex {
     }
 }
 
-/// Whether text may hold a Namespace object (see the module docs).
+/// Whether text may hold a Namespace object (see the module docs). A `kind` of `Namespace`
+/// (or `NamespaceList`) is spelled out in the text unless an escape sequence spells it.
 fn may_hold_namespace(text: &str) -> bool {
-    text.contains("Namespace") || text.contains('\\')
+    text.contains("Namespace") || may_escape_a_letter(text)
+}
+
+fn may_escape_a_letter(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices('\\')
+        .any(|(i, _)| matches!(b.get(i + 1), Some(b'x' | b'u' | b'U' | b'\n' | b'\r')))
 }
 
 /// Collects the Namespace objects of every input. `read` supplies an input's bytes, as for
@@ -105,7 +114,12 @@ pub fn in_text(file: &str, text: &str, parse: &ParseOptions) -> Vec<ObservedName
         return out;
     }
     let (chunks, _) = split_stream(text);
+    let is_namespace_kind = |kind: &str| kind == "Namespace";
     for chunk in chunks.iter().filter(|c| may_hold_namespace(c.text)) {
+        // Exact: a document skim settles is provably not a Namespace (nor a list).
+        if let Skim::Skip { .. } = skim(chunk.text, parse, &is_namespace_kind) {
+            continue;
+        }
         let doc = parse_document(chunk.text, chunk.start_line, parse);
         let Some(root) = doc.root else { continue };
         for (info, node) in objects(&root) {
@@ -210,7 +224,9 @@ mod tests {
     #[test]
     fn text_without_the_word_is_not_parsed() {
         assert!(!may_hold_namespace("apiVersion: v1\nkind: Pod\n"));
+        assert!(!may_hold_namespace("data: {re: \"^\\\\d+\\\\.\\\\s\"}\n"));
         assert!(may_hold_namespace("kind: \"Names\\x70ace\"\n"));
+        assert!(may_hold_namespace("kind: \"Name\\\n  space\"\n"));
         let escaped = "apiVersion: v1\nkind: \"Names\\x70ace\"\nmetadata: {name: e, labels: {pod-security.kubernetes.io/enforce: baseline}}\n";
         assert_eq!(
             in_text("e.yaml", escaped, &ParseOptions::default()).len(),
