@@ -4,9 +4,10 @@
 # tested) outside GitHub:
 #
 #   INPUT_PATHS        files or directories, separated by whitespace (default `.`)
-#   INPUT_LEVEL        privileged | baseline | restricted (default restricted)
-#   INPUT_PSS_VERSION  v1.N | latest (default latest)
-#   INPUT_CONFIG       reserved for policy files (an error while psslint has no --config)
+#   INPUT_LEVEL        privileged | baseline | restricted: force one enforce level (default:
+#                      none, psslint's policy model decides)
+#   INPUT_PSS_VERSION  v1.N | latest, with the level (default: none)
+#   INPUT_CONFIG       a psslint config file (default: psslint finds psslint.yaml itself)
 #   INPUT_FORMAT       the report printed to the log (default github: annotations)
 #   INPUT_SARIF_FILE   also write SARIF here (default: none)
 #   INPUT_FAIL_ON      error | warning | never (default error)
@@ -17,8 +18,8 @@
 set -euo pipefail
 
 paths=${INPUT_PATHS:-.}
-level=${INPUT_LEVEL:-restricted}
-pss_version=${INPUT_PSS_VERSION:-latest}
+level=${INPUT_LEVEL:-}
+pss_version=${INPUT_PSS_VERSION:-}
 config=${INPUT_CONFIG:-}
 format=${INPUT_FORMAT:-github}
 sarif_file=${INPUT_SARIF_FILE:-}
@@ -36,14 +37,16 @@ case "$fail_on" in
 esac
 command -v psslint >/dev/null 2>&1 || fail "psslint is not on PATH (the install step did not run?)"
 
-args=(check --format "$format" --level "$level" --pss-version "$pss_version" --fail-on "$fail_on")
+args=(check --format "$format" --fail-on "$fail_on")
+# Only when given: without them psslint judges each workload by its namespace's policy.
+if [ -n "$level" ]; then
+  args+=(--level "$level")
+fi
+if [ -n "$pss_version" ]; then
+  args+=(--pss-version "$pss_version")
+fi
 if [ -n "$config" ]; then
-  # Passed through once psslint knows the flag; until then, say so rather than ignore it.
-  if psslint check --help | grep -q -- '--config'; then
-    args+=(--config "$config")
-  else
-    fail "the config input is reserved for policy files, which this psslint does not support yet; leave it empty"
-  fi
+  args+=(--config "$config")
 fi
 
 tmp=$(mktemp -d)

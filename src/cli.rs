@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::output::OutputSpec;
-use crate::pss::{Level, Version};
 use crate::report::{Format, Report};
 
 #[derive(Debug, Parser)]
@@ -42,6 +41,8 @@ pub enum Command {
     },
     /// List every rule.
     Rules,
+    /// Review tracked exceptions: owner, scope, reason, expiry and status.
+    Exceptions(crate::policy::options::ExceptionsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,13 +58,8 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Pod Security level to enforce on every workload.
-    #[arg(long, value_parser = parse_level, default_value = "restricted")]
-    pub level: Level,
-
-    /// Policy version: `v1.N` or `latest` (the newest version psslint knows, v1.37).
-    #[arg(long = "pss-version", value_parser = parse_version, default_value = "latest")]
-    pub pss_version: Version,
+    #[command(flatten)]
+    pub policy: crate::policy::options::PolicyArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -137,15 +133,7 @@ impl FailOn {
     }
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
-    s.parse().map_err(|e: &str| e.to_string())
-}
-
-fn parse_version(s: &str) -> Result<Version, String> {
-    s.parse().map_err(|e: &str| e.to_string())
-}
-
-const SUBCOMMANDS: &[&str] = &["check", "rule", "rules", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "rule", "rules", "exceptions", "help"];
 
 /// Inserts the implicit `check` subcommand unless the first argument names a subcommand or is
 /// a top-level flag (`--help`, `--version`).

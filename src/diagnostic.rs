@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::policy::exceptions::Applied;
+use crate::policy::Mode;
 use crate::pss::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -40,6 +42,22 @@ impl ObjectRef {
     pub fn display_name(&self) -> String {
         format!("{}/{}", self.kind, self.name)
     }
+}
+
+/// How the policy stage judged a PSS finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyContext {
+    /// The strongest mode the check fails in: `enforce` (an error), `audit` or `warn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Where that mode's level and version were set (a namespace label, a config line, the
+    /// built-in default); absent when `--level`/`--pss-version` forced the policy.
+    #[serde(rename = "policy_source", skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The tracked exception that covers the finding (`active`/`expiring`: the finding is a
+    /// note) or that covered it until it expired (`expired`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<Applied>,
 }
 
 /// Another offending field of the same finding.
@@ -81,6 +99,9 @@ pub struct Diagnostic {
     /// The policy version as requested (`latest` or `v1.N`), never the clamped one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pss_version: Option<String>,
+    /// The mode, policy source and exception of a PSS finding (flattened into the JSON).
+    #[serde(flatten)]
+    pub policy: PolicyContext,
     /// Upstream reason text (PSS findings only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -21,7 +21,7 @@ use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{InputRule, LoadProblem, Node};
-use crate::policy::{Evaluation, Policy};
+use crate::policy::{self, Evaluation, Policy, Resolution, Target};
 use crate::pss::{self, Violation};
 use crate::report::{CheckedObject, Report, Summary};
 use crate::source::{LineIndex, Span};
@@ -85,6 +85,8 @@ pub struct Partial {
     pub diagnostics: Vec<Diagnostic>,
     pub objects: Vec<CheckedObject>,
     pub summary: Summary,
+    /// What exceptions did (settled once every file is linted).
+    pub policy: policy::exceptions::RunRecord,
 }
 
 impl Partial {
@@ -97,6 +99,8 @@ impl Partial {
         a.objects += b.objects;
         a.pod_templates += b.pod_templates;
         a.skipped += b.skipped;
+        a.exempt += b.exempt;
+        self.policy.merge(other.policy);
         self
     }
 }
@@ -131,7 +135,10 @@ fn lint_partial<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
 where
     F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
 {
-    inputs
+    // Namespace labels decide levels wherever they are, so a first pass collects them.
+    let observed = policy::stage::observe_inputs(opts, inputs, &read);
+    let opts = observed.as_ref().unwrap_or(opts);
+    let mut partial = inputs
         .par_iter()
         .map(|input| {
             let name = input.display();
@@ -149,7 +156,9 @@ where
                 }
             }
         })
-        .reduce(Partial::default, Partial::merge)
+        .reduce(Partial::default, Partial::merge);
+    policy::stage::settle_run(opts, &mut partial);
+    partial
 }
 
 /// Sorts and counts.
@@ -162,10 +171,14 @@ pub fn finish(mut partial: Partial) -> Report {
     summary.errors = count(&partial.diagnostics, Severity::Error);
     summary.warnings = count(&partial.diagnostics, Severity::Warning);
     summary.notes = count(&partial.diagnostics, Severity::Note);
+    summary.excepted = policy::stage::excepted(&partial.diagnostics);
+    let mut exceptions = partial.policy.records;
+    exceptions.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Report {
         diagnostics: partial.diagnostics,
         objects: partial.objects,
         summary,
+        exceptions,
     }
 }
 
@@ -199,6 +212,8 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
             return out;
         }
     };
+    let observed = policy::stage::observe_text(opts, name, text);
+    let opts = observed.as_ref().unwrap_or(opts);
     let file = FileCtx {
         name,
         text,
@@ -338,6 +353,11 @@ impl FileCtx<'_> {
         origin: Option<&str>,
         out: &mut Partial,
     ) {
+        if policy::namespaces::is_namespace(&info.api_version, &info.kind) {
+            let found = policy::hygiene::namespace_object(&self.opts.policy, info, node, self.name);
+            out.diagnostics.extend(self.located(found, origin));
+            return;
+        }
         let Some(kind) = workload::lookup(&self.opts.kinds, &info.api_version, &info.kind) else {
             return;
         };
@@ -358,7 +378,6 @@ impl FileCtx<'_> {
         let template_path = kind.template.prefixed(&info.path);
         let is_pod = kind.template.is_empty();
         let (pod, type_problems) = extract_pod(template, is_pod);
-        out.summary.pod_templates += 1;
         for tp in type_problems {
             let path = tp.path.prefixed(&template_path);
             let p = LoadProblem::new(
@@ -372,37 +391,65 @@ impl FileCtx<'_> {
             d.field = Some(path.to_string());
             out.diagnostics.push(d);
         }
-        for eval in self.opts.policy.for_object(&namespace) {
-            let minor = self.opts.policy.effective_minor(eval.policy.version);
-            let violations = pss::evaluate(&pod, eval.policy.level, minor);
-            let start = node.span.start;
-            out.objects.push(CheckedObject {
-                file: self.name.to_string(),
-                line: start.line,
-                column: start.col,
-                origin: origin.map(str::to_owned),
-                object: object.clone(),
-                level: eval.policy.level,
-                pss_version: eval.policy.version.to_string(),
-                verdict: (!violations.is_empty()).then(|| {
-                    format!(
-                        "would violate PodSecurity \"{}\": {}",
-                        eval.policy.label(),
-                        pss::aggregate(&violations)
-                    )
-                }),
-            });
-            for v in &violations {
-                out.diagnostics.push(self.violation(
-                    root,
-                    &template_path,
-                    v,
-                    &eval,
-                    &object,
-                    origin,
-                ));
+        let policy = &self.opts.policy;
+        let mut exceptions = policy::exceptions::ObjectExceptions::new(
+            &policy.exceptions,
+            policy.clock,
+            &object,
+            node,
+            self.name,
+        );
+        let target = Target {
+            namespace: &namespace,
+            runtime_class: pod.spec.runtime_class_name.as_deref(),
+        };
+        match policy.for_object(&target) {
+            Resolution::Exempt(_) => out.summary.exempt += 1,
+            Resolution::Evaluate(evals) => {
+                out.summary.pod_templates += 1;
+                let judged = policy::judge(&pod, &evals, policy);
+                let start = node.span.start;
+                for group in &judged.groups {
+                    out.objects.push(CheckedObject {
+                        file: self.name.to_string(),
+                        line: start.line,
+                        column: start.col,
+                        origin: origin.map(str::to_owned),
+                        object: object.clone(),
+                        level: group.policy.level,
+                        pss_version: group.policy.version.to_string(),
+                        modes: group.modes.clone(),
+                        verdict: (!group.violations.is_empty()).then(|| {
+                            format!(
+                                "would violate PodSecurity \"{}\": {}",
+                                group.policy.label(),
+                                pss::aggregate(&group.violations)
+                            )
+                        }),
+                    });
+                }
+                for (g, v, eval) in &judged.findings {
+                    let v = &judged.groups[*g].violations[*v];
+                    let mut d = self.violation(root, &template_path, v, eval, &object, origin);
+                    exceptions.apply(&mut d);
+                    out.diagnostics.push(d);
+                }
             }
         }
+        let (found, record) = exceptions.finish();
+        out.diagnostics.extend(self.located(found, origin));
+        out.policy.merge(record);
+    }
+
+    /// Policy findings located in this file.
+    fn located<'f>(
+        &'f self,
+        found: Vec<policy::finding::Finding>,
+        origin: Option<&'f str>,
+    ) -> impl Iterator<Item = Diagnostic> + 'f {
+        found
+            .into_iter()
+            .map(move |f| f.into_diagnostic(self.name, Some((self.text, self.index())), origin))
     }
 
     fn violation(
@@ -460,6 +507,11 @@ impl FileCtx<'_> {
             severity: eval.mode.severity(),
             level: Some(eval.policy.level),
             pss_version: Some(eval.policy.version.to_string()),
+            policy: crate::diagnostic::PolicyContext {
+                mode: Some(eval.mode),
+                source: eval.source.as_deref().map(str::to_owned),
+                exception: None,
+            },
             reason: Some(v.reason.clone()),
             detail: Some(v.detail.clone()),
             message: v.reason_and_detail(),
@@ -507,6 +559,7 @@ pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> 
         },
         level: None,
         pss_version: None,
+        policy: Default::default(),
         reason: None,
         detail: None,
         message: p.message.clone(),

@@ -12,9 +12,10 @@ use clap::Parser;
 
 use psslint::cli::{normalize_args, CheckArgs, Cli, ColorChoice, Command};
 use psslint::discover::{self, DiscoverOptions, Input};
-use psslint::lint::{self, LintOptions};
+use psslint::lint;
 use psslint::output::{self, Destination, WriteOptions};
-use psslint::policy::Policy;
+use psslint::policy::options::ExceptionsArgs;
+use psslint::policy::strict::ConfigErrors;
 use psslint::report::{github, RenderOptions, SourceRoot};
 use psslint::rules;
 use psslint::timings::{Stage, Timings};
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rule { id } => rule(&id),
         Command::Rules => list_rules(),
+        Command::Exceptions(args) => exceptions(args),
     };
     ExitCode::from(code)
 }
@@ -80,7 +82,10 @@ fn check(args: CheckArgs) -> u8 {
         t.add(Stage::Discover, discover_start);
     }
     workers::build_pool(workers::count(args.threads, &discovered.inputs));
-    let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
+    let mut opts = match args.policy.lint_options() {
+        Ok(opts) => opts,
+        Err(errors) => return config_trouble(&errors),
+    };
     opts.max_file_size = args.max_file_size;
     opts.fast_path = !args.no_fast_path;
     opts.timings = timings.clone();
@@ -161,6 +166,55 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// Config problems: each on its own line, then exit 2.
+fn config_trouble(errors: &ConfigErrors) -> u8 {
+    for e in &errors.0 {
+        eprintln!("psslint: {e}");
+    }
+    EXIT_TROUBLE
+}
+
+/// `psslint exceptions`: lint, then print the exception review.
+fn exceptions(args: ExceptionsArgs) -> u8 {
+    let opts = match args.policy.lint_options() {
+        Ok(opts) => opts,
+        Err(errors) => return config_trouble(&errors),
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let discovered = match discover::discover(
+        &args.paths,
+        &DiscoverOptions {
+            no_ignore: args.no_ignore,
+            threads,
+        },
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("psslint: {}: {}", e.path, e.message);
+            return EXIT_TROUBLE;
+        }
+    };
+    let mut stdin = Vec::new();
+    if discovered.inputs.contains(&Input::Stdin) {
+        if let Err(e) = io::stdin().lock().read_to_end(&mut stdin) {
+            eprintln!("psslint: <stdin>: {e}");
+            return EXIT_TROUBLE;
+        }
+    }
+    let report = lint::lint_discovered(&discovered, &opts, |input| match input {
+        Input::Stdin => Ok(stdin.clone()),
+        Input::File(p) => std::fs::read(p).map_err(|e| format!("cannot read file: {e}")),
+    });
+    let mut out = io::stdout().lock();
+    match psslint::report::exceptions::render(&report, args.format, &mut out) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("psslint: cannot write the review: {e}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
 fn rule(id: &str) -> u8 {
     match rules::get(id) {
         Some(doc) => {
@@ -181,10 +235,7 @@ fn list_rules() -> u8 {
         text.push_str(&format!(
             "{:width$}  {:10}  {}\n",
             r.id,
-            match r.kind {
-                rules::RuleKind::Pss(level) => level.as_str(),
-                rules::RuleKind::Input => "input",
-            },
+            r.kind.label(),
             r.summary
         ));
     }

@@ -14,6 +14,20 @@ pub enum RuleKind {
     Pss(Level),
     /// An input problem (`crate::manifest::InputRule`).
     Input,
+    /// A finding of the policy stage: namespace hygiene and exceptions
+    /// (`crate::policy::finding::RULES`).
+    Policy,
+}
+
+impl RuleKind {
+    /// `baseline`, `restricted`, `input` or `policy`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleKind::Pss(level) => level.as_str(),
+            RuleKind::Input => "input",
+            RuleKind::Policy => "policy",
+        }
+    }
 }
 
 /// One rule's documentation.
@@ -52,10 +66,11 @@ macro_rules! doc {
 const BASELINE: RuleKind = RuleKind::Pss(Level::Baseline);
 const RESTRICTED: RuleKind = RuleKind::Pss(Level::Restricted);
 const INPUT: RuleKind = RuleKind::Input;
+const POLICY: RuleKind = RuleKind::Policy;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
-/// `InputRule::ALL` order.
-static RULES: [RuleDoc; 31] = [
+/// `InputRule::ALL` order, then policy rules in `policy::finding::RULES` order.
+static RULES: [RuleDoc; 40] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -87,6 +102,15 @@ static RULES: [RuleDoc; 31] = [
     doc!("depth-limit", INPUT),
     doc!("unencodable-value", INPUT),
     doc!("file-too-large", INPUT),
+    doc!("namespace-invalid-label", POLICY),
+    doc!("namespace-no-enforce", POLICY),
+    doc!("namespace-unpinned-version", POLICY),
+    doc!("namespace-exempt-labeled", POLICY),
+    doc!("namespace-weaker-than-default", POLICY),
+    doc!("exception-invalid", POLICY),
+    doc!("exception-expired", POLICY),
+    doc!("exception-expiring", POLICY),
+    doc!("exception-unused", POLICY),
 ];
 
 impl RuleDoc {
@@ -309,6 +333,21 @@ mod tests {
     }
 
     #[test]
+    fn policy_ids_are_the_policy_rules_in_order() {
+        let ids: Vec<&str> = all()
+            .iter()
+            .filter(|r| r.kind == RuleKind::Policy)
+            .map(|r| r.id)
+            .collect();
+        let expected: Vec<&str> = crate::policy::finding::RULES
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(ids, expected);
+        assert_eq!(all().last().map(|r| r.kind), Some(RuleKind::Policy));
+    }
+
+    #[test]
     fn every_engine_check_has_a_doc() {
         for check in crate::pss::CHECKS {
             let doc = get(check.id).unwrap_or_else(|| panic!("no doc for {}", check.id));
@@ -349,10 +388,7 @@ mod tests {
             for key in ["**Level**", "**Versions**", "**Upstream reason**"] {
                 assert!(front.contains(key), "{}: front matter lacks {key}", r.id);
             }
-            let level = match r.kind {
-                RuleKind::Pss(level) => level.as_str(),
-                RuleKind::Input => "input",
-            };
+            let level = r.kind.label();
             let level_line = front
                 .lines()
                 .find(|l| l.contains("**Level**"))
@@ -375,7 +411,9 @@ mod tests {
                     assert!(fix.contains("kind: Deployment"), "{}: no Deployment", r.id);
                     assert!(examples >= 2, "{}: no before/after YAML", r.id);
                 }
-                RuleKind::Input => assert!(fix.contains("```"), "{}: no example", r.id),
+                RuleKind::Input | RuleKind::Policy => {
+                    assert!(fix.contains("```"), "{}: no example", r.id)
+                }
             }
 
             let lines = md.lines().count();

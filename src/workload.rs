@@ -55,6 +55,13 @@ pub fn builtin_kinds() -> Vec<WorkloadKind> {
     ]
 }
 
+/// Kinds outside Pod Security Admission's list whose pod templates psslint checks by default,
+/// because their controllers create Pods that PSA then judges: Argo Rollouts. The config file's
+/// `workloads:` adds more.
+pub fn preset_kinds() -> Vec<WorkloadKind> {
+    vec![WorkloadKind::new("argoproj.io", "Rollout", "spec.template")]
+}
+
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → `""`).
 pub fn api_group(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)

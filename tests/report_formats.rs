@@ -3,6 +3,7 @@
 //! error with a hint, an input warning, and a passing Deployment.
 
 use psslint::diagnostic::{self, Diagnostic, Fix, ObjectRef, Related, Severity, Snippet};
+use psslint::policy::Mode;
 use psslint::pss::Level;
 use psslint::report::{self, CheckedObject, Format, RenderOptions, Report, Summary};
 
@@ -89,6 +90,7 @@ fn pss(rule: &str, reason: &str, detail: &str, span: [u32; 4], field: &str) -> D
         severity: Severity::Error,
         level: Some(Level::Restricted),
         pss_version: Some("latest".into()),
+        policy: Default::default(),
         reason: Some(reason.into()),
         detail: Some(detail.into()),
         message: format!("{reason} ({detail})"),
@@ -116,6 +118,7 @@ fn input(rule: &str, severity: Severity, file: &str, text: &str, span: [u32; 4])
         severity,
         level: None,
         pss_version: None,
+        policy: Default::default(),
         reason: None,
         detail: None,
         message: String::new(),
@@ -212,6 +215,7 @@ fn sample_report() -> Report {
             },
             level: Level::Restricted,
             pss_version: "latest".into(),
+            modes: vec![Mode::Enforce],
             verdict: None,
         },
         CheckedObject {
@@ -222,6 +226,7 @@ fn sample_report() -> Report {
             object: web_object(),
             level: Level::Restricted,
             pss_version: "latest".into(),
+            modes: vec![Mode::Enforce],
             verdict: Some(VERDICT.into()),
         },
     ];
@@ -238,7 +243,9 @@ fn sample_report() -> Report {
             errors: 3,
             warnings: 1,
             notes: 0,
+            ..Summary::default()
         },
+        ..Report::default()
     }
 }
 

@@ -91,6 +91,28 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
     if let Some(origin) = &d.origin {
         group = group.element(Level::NOTE.message(format!("from Helm template {origin}")));
     }
+    if let (Some(mode), Some(source)) = (d.policy.mode, &d.policy.source) {
+        group = group.element(Level::NOTE.message(format!(
+            "{} policy \"{}:{}\"{} from {source}",
+            mode.as_str(),
+            d.level.map_or("", |l| l.as_str()),
+            d.pss_version.as_deref().unwrap_or_default(),
+            d.object
+                .as_ref()
+                .map(|o| format!(" in namespace \"{}\"", o.namespace))
+                .unwrap_or_default()
+        )));
+    }
+    if let Some(e) = &d.policy.exception {
+        let what = match e.status {
+            crate::policy::exceptions::Status::Expired => "expired exception",
+            _ => "exception",
+        };
+        group = group.element(Level::NOTE.message(format!(
+            "{what} owned by {} until {} ({}): {}",
+            e.owner, e.expires, e.source, e.reason
+        )));
+    }
     if let Some(hint) = &d.hint {
         group = group.element(Level::HELP.with_name("hint").message(hint.as_str()));
     }
@@ -187,10 +209,13 @@ fn write_verdict(out: &mut dyn Write, obj: &CheckedObject, color: bool) -> io::R
     let name = TextStyle::Strong.ansi(color);
     writeln!(
         out,
-        "{name}{}{name:#} ({}:{}): {}",
+        "{name}{}{name:#} ({}:{}){}: {}",
         obj.object.display_name(),
         obj.file,
         obj.line,
+        obj.modes_tag()
+            .map(|t| format!(" [{t}]"))
+            .unwrap_or_default(),
         obj.verdict.as_deref().unwrap_or_default()
     )
 }
@@ -225,6 +250,12 @@ pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
     if s.skipped > 0 {
         stats.push(format!("{} skipped", s.skipped));
     }
+    if s.exempt > 0 {
+        stats.push(format!("{} exempt", plural(s.exempt, "pod template")));
+    }
+    if s.excepted > 0 {
+        stats.push(format!("{} excepted", plural(s.excepted, "finding")));
+    }
     let stats = stats.join(", ");
 
     let counts: Vec<String> = [
@@ -247,11 +278,14 @@ pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
         };
         return (TextStyle::Pass, text);
     }
+    // An object judged at several levels (enforce and warn, say) counts once.
     let failing = report
         .objects
         .iter()
         .filter(|o| o.verdict.is_some())
-        .count();
+        .map(|o| (&o.file, o.line, o.column, &o.object))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let mut text = format!("Found {}", join_and(&counts));
     if failing > 0 {
         text.push_str(&format!(
@@ -296,6 +330,7 @@ mod tests {
             severity: Severity::Error,
             level: None,
             pss_version: None,
+            policy: Default::default(),
             reason: Some("privileged".into()),
             detail: None,
             message: "privileged (container \"web\" must not set securityContext.privileged=true)"

@@ -32,7 +32,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}\n", escape(&super::human::summary_line(report).1))?;
     write_counts(&mut out, report)?;
     write_failing_objects(&mut out, report)?;
-    write_input_problems(&mut out, report)?;
+    write_problems(&mut out, report, RuleKind::Input, "Input problems")?;
+    write_problems(&mut out, report, RuleKind::Policy, "Policy findings")?;
     out.flush()
 }
 
@@ -59,11 +60,7 @@ fn write_counts(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(out, "| Check | Level | Errors | Warnings | Notes |")?;
     writeln!(out, "|---|---|--:|--:|--:|")?;
     for ((_, rule), [e, w, n]) in counts {
-        let level = match rules::get(rule).map(|r| r.kind) {
-            Some(RuleKind::Pss(level)) => level.as_str(),
-            Some(RuleKind::Input) => "input",
-            None => "",
-        };
+        let level = rules::get(rule).map_or("", |r| r.kind.label());
         writeln!(out, "| {} | {level} | {e} | {w} | {n} |", rule_link(rule))?;
     }
     writeln!(out)
@@ -91,22 +88,31 @@ fn write_failing_objects(out: &mut dyn Write, report: &Report) -> io::Result<()>
             "| {} in {} | {location} | {} |",
             code(&o.object.display_name()),
             code(&o.object.namespace),
-            escape(o.verdict.as_deref().unwrap_or_default())
+            escape(&match o.modes_tag() {
+                Some(tag) => format!("({tag}) {}", o.verdict.as_deref().unwrap_or_default()),
+                None => o.verdict.clone().unwrap_or_default(),
+            })
         )?;
     }
     more(out, failing.len())
 }
 
-fn write_input_problems(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+/// The findings of rules of `kind` (input problems, policy findings) under `title`.
+fn write_problems(
+    out: &mut dyn Write,
+    report: &Report,
+    kind: RuleKind,
+    title: &str,
+) -> io::Result<()> {
     let problems: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
-        .filter(|d| matches!(rules::get(&d.rule).map(|r| r.kind), Some(RuleKind::Input)))
+        .filter(|d| rules::get(&d.rule).map(|r| r.kind) == Some(kind))
         .collect();
     if problems.is_empty() {
         return Ok(());
     }
-    writeln!(out, "### Input problems\n")?;
+    writeln!(out, "### {title}\n")?;
     writeln!(out, "| Location | Rule | Message |")?;
     writeln!(out, "|---|---|---|")?;
     for d in problems.iter().take(MAX_ROWS) {

@@ -2,6 +2,7 @@
 //! to bytes; adding a format touches nothing else.
 
 pub mod concise;
+pub mod exceptions;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -16,6 +17,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::policy::exceptions::ExceptionRecord;
+use crate::policy::Mode;
 use crate::pss::Level;
 
 pub use root::SourceRoot;
@@ -33,9 +36,13 @@ pub struct Summary {
     pub pod_templates: usize,
     /// Documents that are not Kubernetes objects (values files, kustomizations, workflows).
     pub skipped: usize,
+    /// Pod templates not evaluated: exempt namespace or runtime class (pss-spec §5.4).
+    pub exempt: usize,
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Findings covered by an active exception (they are notes).
+    pub excepted: usize,
 }
 
 /// One object that was evaluated, passing or not (JUnit lists passing objects as passed tests;
@@ -50,9 +57,25 @@ pub struct CheckedObject {
     pub object: ObjectRef,
     pub level: Level,
     pub pss_version: String,
+    /// The modes that use this level and version, strongest first (`[enforce]` when forced).
+    pub modes: Vec<Mode>,
     /// `would violate PodSecurity "restricted:v1.37": ...` when the object fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<String>,
+}
+
+impl CheckedObject {
+    /// The modes to name beside the verdict: `None` for enforce alone (the forced policy, or a
+    /// namespace whose enforce level is used by no other mode), else `audit, warn` and the like.
+    pub fn modes_tag(&self) -> Option<String> {
+        (self.modes.as_slice() != [Mode::Enforce]).then(|| {
+            self.modes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -62,6 +85,8 @@ pub struct Report {
     /// Sorted by (path, line, column).
     pub objects: Vec<CheckedObject>,
     pub summary: Summary,
+    /// Every tracked exception and its status, sorted by location (`psslint exceptions`).
+    pub exceptions: Vec<ExceptionRecord>,
 }
 
 impl Report {

@@ -277,8 +277,8 @@ impl RuleEntry {
                 vec!["security", "pod-security", level.as_str()],
                 pss_security_severity(level),
             ),
-            RuleKind::Input => (
-                vec!["security", "pod-security", "input"],
+            RuleKind::Input | RuleKind::Policy => (
+                vec!["security", "pod-security", level.label()],
                 if default_level == "error" {
                     "5.0"
                 } else {
@@ -316,6 +316,8 @@ fn input_is_error(doc: &RuleDoc) -> bool {
         RuleKind::Input => {
             crate::manifest::InputRule::from_id(doc.id).is_none_or(|rule| rule.is_error())
         }
+        RuleKind::Policy => crate::policy::finding::rule_severity(doc.id)
+            .is_none_or(|s| s == crate::diagnostic::Severity::Error),
     }
 }
 
@@ -583,6 +585,7 @@ mod tests {
             severity: Severity::Error,
             level: Some(Level::Restricted),
             pss_version: Some("latest".into()),
+            policy: Default::default(),
             reason: None,
             detail: None,
             message: "runAsNonRoot != true".into(),

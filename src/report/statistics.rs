@@ -50,6 +50,7 @@ mod tests {
             severity,
             level: None,
             pss_version: None,
+            policy: Default::default(),
             reason: None,
             detail: None,
             message: String::new(),

@@ -1,0 +1,1162 @@
+//! The policy model from the binary: which level each workload gets (flags, Namespace labels,
+//! config namespaces, admission-config or config defaults, the built-in default), the upstream
+//! fallbacks for invalid labels, warn defaulting, version clamping, the admission
+//! configuration's strict decoding, exemptions, custom-resource templates, tracked exceptions
+//! in every state, and the end-to-end fixture in `testdata/rollout/` (snapshots).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A temporary repository (it has `.git`, so config discovery stops there).
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join(".git")).expect(".git");
+        let repo = Repo { dir };
+        for (name, text) in files {
+            repo.write(name, text);
+        }
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let p = self.path().join(name);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write");
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args, None)
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: not JSON:\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::cargo_bin("psslint").expect("binary");
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args(args);
+    if let Some(s) = stdin {
+        cmd.write_stdin(s);
+    }
+    let out = cmd.output().expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+/// `(rule, severity, mode)` of every diagnostic, in report order.
+fn findings(v: &Value) -> Vec<(String, String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["severity"].as_str().unwrap_or_default().to_string(),
+                d["mode"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(v: &Value, rule: &str, severity: &str) -> bool {
+    findings(v)
+        .iter()
+        .any(|(r, s, _)| r == rule && s == severity)
+}
+
+fn diag<'v>(v: &'v Value, rule: &str) -> &'v Value {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {v:#}"))
+}
+
+fn ns(name: &str, labels: &[(&str, &str)]) -> String {
+    let mut s = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
+    if !labels.is_empty() {
+        s.push_str("  labels:\n");
+        for (k, v) in labels {
+            s.push_str(&format!("    pod-security.kubernetes.io/{k}: {v}\n"));
+        }
+    }
+    s
+}
+
+/// A Pod that passes baseline but not restricted (runAsNonRoot, capabilities, …).
+fn baseline_pod(name: &str, namespace: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  containers:\n  - name: app\n    image: app\n"
+    )
+}
+
+/// A Pod that fails baseline too.
+fn privileged_pod(name: &str, namespace: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  containers:\n  - name: app\n    image: app\n    securityContext: {{privileged: true}}\n"
+    )
+}
+
+/// A Pod whose only baseline problem is a host probe (checked from v1.34).
+fn probe_pod(namespace: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: probe\n  namespace: {namespace}\nspec:\n  containers:\n  - name: app\n    image: app\n    livenessProbe:\n      httpGet: {{host: 10.0.0.1, port: 80}}\n"
+    )
+}
+
+// --- Precedence ---------------------------------------------------------------------------
+
+#[test]
+fn builtin_default_enforces_baseline_and_warns_restricted() {
+    let repo = Repo::new(&[("pod.yaml", &privileged_pod("p", "app"))]);
+    let run = repo.run(&["--format", "json", "."]);
+    assert_eq!(run.code, 1);
+    let v = run.json();
+    let d = diag(&v, "privileged");
+    assert_eq!(
+        (&d["severity"], &d["mode"], &d["level"], &d["pss_version"]),
+        (
+            &Value::from("error"),
+            &Value::from("enforce"),
+            &Value::from("baseline"),
+            &Value::from("latest")
+        )
+    );
+    assert_eq!(d["policy_source"], "psslint's built-in default");
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(
+        (&d["severity"], &d["mode"]),
+        (&"warning".into(), &"audit".into())
+    );
+    assert_eq!(d["level"], "restricted");
+    // The check is reported once, at its strongest mode, though restricted fails it too.
+    let privileged = findings(&v).iter().filter(|f| f.0 == "privileged").count();
+    assert_eq!(privileged, 1);
+    // A baseline-clean pod only warns.
+    let repo = Repo::new(&[("pod.yaml", &baseline_pod("p", "app"))]);
+    assert_eq!(repo.run(&["."]).code, 0);
+    assert_eq!(repo.run(&["--fail-on", "warning", "."]).code, 1);
+}
+
+#[test]
+fn level_flags_force_one_enforce_policy_over_labels_and_config() {
+    let repo = Repo::new(&[
+        ("ns.yaml", &ns("app", &[("enforce", "privileged")])),
+        ("pod.yaml", &baseline_pod("p", "app")),
+        (
+            "psslint.yaml",
+            "namespaces:\n  app: {enforce: privileged, reason: test}\n",
+        ),
+    ]);
+    assert_eq!(repo.run(&["."]).code, 0);
+    let v = repo
+        .run(&["--level", "restricted", "--format", "json", "."])
+        .json();
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(
+        (&d["severity"], &d["mode"]),
+        (&"error".into(), &"enforce".into())
+    );
+    assert!(d.get("policy_source").is_none(), "{d}");
+    // --pss-version alone forces restricted at that version (today's behaviour).
+    let v = repo
+        .run(&["--pss-version", "v1.7", "--format", "json", "."])
+        .json();
+    assert!(has(&v, "runAsNonRoot", "error"));
+    assert!(
+        !has(&v, "allowPrivilegeEscalation", "error"),
+        "not checked before v1.8"
+    );
+}
+
+#[test]
+fn namespace_labels_apply_from_any_file_and_name_their_source() {
+    // The workload comes first in walk order; the Namespace is in another file.
+    let repo = Repo::new(&[
+        ("a/pod.yaml", &baseline_pod("p", "shop")),
+        (
+            "z/ns.yaml",
+            &ns(
+                "shop",
+                &[("enforce", "restricted"), ("enforce-version", "v1.30")],
+            ),
+        ),
+    ]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(
+        (&d["severity"], &d["mode"]),
+        (&"error".into(), &"enforce".into())
+    );
+    assert_eq!(d["pss_version"], "v1.30");
+    assert_eq!(
+        d["policy_source"],
+        "label pod-security.kubernetes.io/enforce on Namespace/shop (z/ns.yaml:6:5)"
+    );
+    // The human report says where the policy came from.
+    let human = repo.run(&["."]).stdout;
+    assert!(
+        human.contains("= note: enforce policy \"restricted:v1.30\" in namespace \"shop\" from label pod-security.kubernetes.io/enforce on Namespace/shop (z/ns.yaml:6:5)"),
+        "{human}"
+    );
+    // Standard input holds both passes' bytes.
+    let stdin = format!(
+        "{}---\n{}",
+        baseline_pod("p", "shop"),
+        ns("shop", &[("enforce", "restricted")])
+    );
+    let run = run_in(repo.path(), &["--format", "concise", "-"], Some(&stdin));
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("runAsNonRoot runAsNonRoot != true"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn config_namespaces_apply_unless_a_labelled_namespace_object_is_linted() {
+    let config = "namespaces:\n  shop:\n    pod-security.kubernetes.io/enforce: restricted\n    enforce-version: v1.33\n";
+    let repo = Repo::new(&[
+        ("psslint.yaml", config),
+        ("k8s/pod.yaml", &baseline_pod("p", "shop")),
+    ]);
+    let v = repo.run(&["--format", "json", "k8s"]).json();
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        d["policy_source"],
+        "psslint.yaml:3:5 (namespaces.shop.pod-security.kubernetes.io/enforce)"
+    );
+    // A labelled Namespace object in the input wins over the config entry.
+    repo.write(
+        "k8s/ns.yaml",
+        &ns(
+            "shop",
+            &[("enforce", "baseline"), ("enforce-version", "v1.33")],
+        ),
+    );
+    let v = repo.run(&["--format", "json", "k8s"]).json();
+    assert_eq!(diag(&v, "runAsNonRoot")["severity"], "warning");
+    // An unlabelled Namespace object does not shadow the config entry.
+    repo.write("k8s/ns.yaml", &ns("shop", &[]));
+    let v = repo.run(&["--format", "json", "k8s"]).json();
+    assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error");
+}
+
+#[test]
+fn config_defaults_apply_to_unlabelled_namespaces_key_by_key() {
+    let repo = Repo::new(&[
+        (
+            "psslint.yaml",
+            "defaults:\n  enforce: restricted\n  enforce-version: v1.30\n",
+        ),
+        ("pod.yaml", &baseline_pod("p", "app")),
+    ]);
+    let v = repo.run(&["--format", "json", "pod.yaml"]).json();
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(
+        (&d["severity"], &d["pss_version"]),
+        (&"error".into(), &"v1.30".into())
+    );
+    assert_eq!(d["policy_source"], "psslint.yaml:2:12 (defaults.enforce)");
+    // `--no-config` ignores the file: back to the built-in default.
+    let v = repo
+        .run(&["--no-config", "--format", "json", "pod.yaml"])
+        .json();
+    assert_eq!(diag(&v, "runAsNonRoot")["severity"], "warning");
+}
+
+#[test]
+fn admission_config_defaults_replace_the_config_defaults() {
+    let repo = Repo::new(&[
+        ("psslint.yaml", "defaults:\n  enforce: restricted\n"),
+        ("pod.yaml", &privileged_pod("p", "app")),
+        (
+            "cluster/admission.yaml",
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  path: pod-security.yaml\n",
+        ),
+        (
+            "cluster/pod-security.yaml",
+            "apiVersion: pod-security.admission.config.k8s.io/v1beta1\nkind: PodSecurityConfiguration\ndefaults:\n  warn: baseline\n",
+        ),
+    ]);
+    // enforce and audit are omitted: privileged, as in the API server. warn is baseline.
+    let v = repo
+        .run(&[
+            "--admission-config",
+            "cluster/admission.yaml",
+            "--format",
+            "json",
+            "pod.yaml",
+        ])
+        .json();
+    assert_eq!(
+        findings(&v),
+        [("privileged".into(), "warning".into(), "warn".into())]
+    );
+    assert_eq!(
+        diag(&v, "privileged")["policy_source"],
+        "cluster/pod-security.yaml:4:9 (defaults.warn)"
+    );
+}
+
+// --- Invalid labels (pss-spec §5.2) -------------------------------------------------------
+
+#[test]
+fn an_invalid_enforce_label_fails_closed_and_does_not_default_warn() {
+    let repo = Repo::new(&[
+        ("ns.yaml", &ns("shop", &[("enforce", "Baseline")])),
+        ("pod.yaml", &baseline_pod("p", "shop")),
+    ]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    let d = diag(&v, "namespace-invalid-label");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        d["message"],
+        "Namespace \"shop\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"Baseline\": must be one of privileged, baseline, restricted"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(6), Some(41))
+    );
+    // Enforce is restricted (fail closed).
+    let d = diag(&v, "runAsNonRoot");
+    assert_eq!(
+        (&d["severity"], &d["level"]),
+        (&"error".into(), &"restricted".into())
+    );
+    assert!(d["policy_source"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("invalid value \"Baseline\": enforce evaluates as restricted"));
+}
+
+#[test]
+fn invalid_audit_and_warn_labels_fail_open() {
+    let repo = Repo::new(&[
+        (
+            "ns.yaml",
+            &ns(
+                "shop",
+                &[
+                    ("enforce", "privileged"),
+                    ("audit", "strict"),
+                    ("warn", "\"\""),
+                ],
+            ),
+        ),
+        ("pod.yaml", &privileged_pod("p", "shop")),
+        ("psslint.yaml", "namespaces:\n  shop: {reason: test}\n"),
+    ]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    let rules: Vec<String> = findings(&v).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules,
+        ["namespace-invalid-label", "namespace-invalid-label"],
+        "{v:#}"
+    );
+}
+
+#[test]
+fn an_invalid_version_label_means_latest() {
+    for version in ["\"1.30\"", "v1.030", "Latest", "\"\""] {
+        let repo = Repo::new(&[
+            (
+                "ns.yaml",
+                &ns(
+                    "shop",
+                    &[("enforce", "baseline"), ("enforce-version", version)],
+                ),
+            ),
+            ("pod.yaml", &probe_pod("shop")),
+        ]);
+        let v = repo.run(&["--format", "json", "."]).json();
+        // The v1.34 host-probe check runs: the version is latest.
+        assert!(
+            has(&v, "hostProbesAndHostLifecycle", "error"),
+            "{version}: {v:#}"
+        );
+        assert!(has(&v, "namespace-invalid-label", "error"), "{version}");
+    }
+}
+
+#[test]
+fn non_string_label_values_are_invalid() {
+    let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: true\n";
+    let repo = Repo::new(&[("ns.yaml", text), ("pod.yaml", &baseline_pod("p", "shop"))]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    assert!(has(&v, "namespace-invalid-label", "error"));
+    assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error");
+}
+
+// --- Warn defaulting ----------------------------------------------------------------------
+
+#[test]
+fn warn_defaults_to_a_stricter_enforce_level() {
+    let admission =
+        "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n";
+    let verdict_tag = |labels: &[(&str, &str)]| {
+        let repo = Repo::new(&[
+            ("admission.yaml", admission),
+            ("ns.yaml", &ns("shop", labels)),
+            ("pod.yaml", &baseline_pod("p", "shop")),
+        ]);
+        let out = repo
+            .run(&[
+                "--admission-config",
+                "admission.yaml",
+                "pod.yaml",
+                "ns.yaml",
+            ])
+            .stdout;
+        out.lines()
+            .filter(|l| l.starts_with("Pod/p "))
+            .map(|l| {
+                l.split(": would").next().unwrap_or_default().to_string()
+                    + " "
+                    + l.split('"').nth(1).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    // Defaults are privileged: warn takes enforce's level and version.
+    // (Each verdict line: the object, the modes sharing a level/version, the label.)
+    assert_eq!(
+        verdict_tag(&[("enforce", "restricted"), ("enforce-version", "v1.30")]),
+        ["Pod/p (pod.yaml:1) [enforce, warn] restricted:v1.30"]
+    );
+    // An explicit warn-version keeps its own version.
+    assert_eq!(
+        verdict_tag(&[("enforce", "restricted"), ("warn-version", "v1.25")]),
+        [
+            "Pod/p (pod.yaml:1) restricted:latest",
+            "Pod/p (pod.yaml:1) [warn] restricted:v1.25"
+        ]
+    );
+    // An explicit warn label is not overridden.
+    assert_eq!(
+        verdict_tag(&[("enforce", "restricted"), ("warn", "privileged")]),
+        ["Pod/p (pod.yaml:1) restricted:latest"]
+    );
+    // An invalid enforce label does not default warn (privileged here, so no line for it).
+    assert_eq!(
+        verdict_tag(&[("enforce", "Restricted")]),
+        ["Pod/p (pod.yaml:1) restricted:latest"]
+    );
+}
+
+// --- Clamping (pss-spec §1.3) -------------------------------------------------------------
+
+#[test]
+fn kubernetes_clamps_latest_and_newer_versions_but_messages_keep_them() {
+    let repo = Repo::new(&[
+        (
+            "ns.yaml",
+            &ns(
+                "shop",
+                &[("enforce", "baseline"), ("enforce-version", "v1.35")],
+            ),
+        ),
+        ("probe.yaml", &probe_pod("shop")),
+        ("other.yaml", &probe_pod("other")),
+    ]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    assert_eq!(
+        findings(&v)
+            .iter()
+            .filter(|f| f.0 == "hostProbesAndHostLifecycle")
+            .count(),
+        2
+    );
+    // A 1.33 cluster has no host-probe check, whatever the label says.
+    let v = repo
+        .run(&["--kubernetes", "v1.33", "--format", "json", "."])
+        .json();
+    assert!(!has(&v, "hostProbesAndHostLifecycle", "error"), "{v:#}");
+    let v = repo
+        .run(&[
+            "--kubernetes",
+            "1.34",
+            "--format",
+            "json",
+            "probe.yaml",
+            "ns.yaml",
+        ])
+        .json();
+    let d = diag(&v, "hostProbesAndHostLifecycle");
+    assert_eq!(
+        d["pss_version"], "v1.35",
+        "the requested version, not the clamped one"
+    );
+    // The config's `kubernetes:` does the same, and the flag overrides it.
+    repo.write("psslint.yaml", "kubernetes: v1.33\n");
+    let v = repo.run(&["--format", "json", "."]).json();
+    assert!(!has(&v, "hostProbesAndHostLifecycle", "error"));
+    let v = repo
+        .run(&["--kubernetes", "v1.37", "--format", "json", "."])
+        .json();
+    assert!(has(&v, "hostProbesAndHostLifecycle", "error"));
+    assert_eq!(repo.run(&["--kubernetes", "2.0", "."]).code, 2);
+}
+
+// --- Admission configuration decoding (pss-spec §5.5) -------------------------------------
+
+#[test]
+fn admission_configurations_decode_in_every_supported_form() {
+    let pod = privileged_pod("p", "app");
+    let inline = "apiVersion: apiserver.config.k8s.io/v1alpha1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  path: erl.yaml\n- name: PodSecurity\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    kind: PodSecurityConfiguration\n    defaults: {enforce: restricted, enforce-version: v1.30, audit: \"\", warn: privileged}\n    exemptions: {namespaces: [kube-system], runtimeClasses: [kata], usernames: [admin]}\n";
+    let standalone = "apiVersion: pod-security.admission.config.k8s.io/v1alpha1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: restricted\n";
+    let json = r#"{"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AdmissionConfiguration", "plugins": [{"name": "PodSecurity", "configuration": {"apiVersion": "pod-security.admission.config.k8s.io/v1", "kind": "PodSecurityConfiguration", "defaults": {"enforce": "restricted"}}}]}"#;
+    for (name, text) in [
+        ("inline.yaml", inline),
+        ("standalone.yaml", standalone),
+        ("json.json", json),
+    ] {
+        let repo = Repo::new(&[(name, text), ("k8s/pod.yaml", &pod)]);
+        let run = repo.run(&["--admission-config", name, "--format", "json", "k8s"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        let v = run.json();
+        assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error", "{name}");
+    }
+    // No PodSecurity entry: the plugin runs with its own defaults, all privileged.
+    let none =
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n";
+    let repo = Repo::new(&[("a.yaml", none), ("k8s/pod.yaml", &pod)]);
+    let run = repo.run(&["--admission-config", "a.yaml", "k8s"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn admission_configurations_are_decoded_strictly() {
+    let psc = |body: &str| {
+        format!("apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n{body}")
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (psc("deflaults:\n  enforce: baseline\n"), "a.yaml:3:1: the document: unknown field \"deflaults\""),
+        (psc("defaults:\n  enforce: Baseline\n"), "a.yaml:4:12: defaults.enforce: Invalid value: \"Baseline\": must be one of privileged, baseline, restricted"),
+        (psc("defaults:\n  warn-version: \"1.30\"\n"), "a.yaml:4:17: defaults.warn-version: Invalid value: \"1.30\""),
+        (psc("exemptions:\n  namespaces: [a, a]\n"), "a.yaml:4:19: exemptions.namespaces[1]: duplicate value \"a\""),
+        (psc("exemptions:\n  runtimeClasses: [Kata]\n"), "a.yaml:4:20: exemptions.runtimeClasses[0]: invalid value \"Kata\""),
+        (psc("defaults:\n  enforce: baseline\n  enforce: restricted\n"), "a.yaml:5:3: "),
+        ("kind: PodSecurityConfiguration\n".to_string(), "a.yaml:1:1: the document: missing apiVersion"),
+        ("apiVersion: pod-security.admission.config.k8s.io/v2\nkind: PodSecurityConfiguration\n".to_string(), "a.yaml:1:13: no kind \"PodSecurityConfiguration\" is registered for version"),
+        ("apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  configuration:\n    defaults: {enforce: baseline}\n".to_string(), "a.yaml:6:5: plugins[0].configuration: missing apiVersion"),
+        ("apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugin: []\n".to_string(), "a.yaml:3:1: the document: unknown field \"plugin\""),
+        ("apiVersion: v1\nkind: ConfigMap\n".to_string(), "a.yaml:2:7: kind \"ConfigMap\" is not an AdmissionConfiguration"),
+    ];
+    for (text, want) in cases {
+        let repo = Repo::new(&[("a.yaml", &text), ("pod.yaml", &baseline_pod("p", "x"))]);
+        let run = repo.run(&["--admission-config", "a.yaml", "pod.yaml"]);
+        assert_eq!(run.code, 2, "{text}");
+        assert!(
+            run.stderr.starts_with(&format!("psslint: {want}")),
+            "{text}\nwant {want}\ngot  {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    let repo = Repo::new(&[("pod.yaml", &baseline_pod("p", "x"))]);
+    let run = repo.run(&["--admission-config", "missing.yaml", "pod.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("missing.yaml: cannot read file"),
+        "{}",
+        run.stderr
+    );
+}
+
+// --- Config file --------------------------------------------------------------------------
+
+#[test]
+fn config_errors_stop_the_run_with_positions() {
+    let cases = [
+        ("kubernetes: v1.33\nnamspaces: {}\n", "psslint: psslint.yaml:2:1: the document: unknown field \"namspaces\""),
+        ("defaults:\n  enforce: strict\n", "psslint: psslint.yaml:2:12: defaults.enforce: invalid value \"strict\""),
+        ("exceptions:\n- {namespace: a, kind: Pod, name: p, checks: [privileged], owner: o, reason: r, expires: 2026-02-30}\n", "psslint: psslint.yaml:2:90: exceptions[0].expires: invalid date \"2026-02-30\""),
+        ("exceptions:\n- {kind: Pod, name: p, checks: [privileged], owner: o, reason: r, expires: 2026-01-30}\n", "cluster-wide exceptions are not allowed"),
+        ("exceptions:\n- {namespace: a, kind: Pod, name: p, checks: [], owner: o, reason: r, expires: 2026-01-30}\n", "check-less exceptions are not allowed"),
+        ("exceptions:\n- {namespace: a, kind: Pod, name: '*', checks: [privileged], owner: o, reason: r, expires: 2026-01-30}\n", "wildcards are not allowed"),
+        ("workloads:\n- {apiVersion: x.io/v1, kind: X}\n", "workloads[0]: missing template"),
+    ];
+    for (config, want) in cases {
+        let repo = Repo::new(&[
+            ("psslint.yaml", config),
+            ("pod.yaml", &baseline_pod("p", "x")),
+        ]);
+        let run = repo.run(&["pod.yaml"]);
+        assert_eq!(run.code, 2, "{config}");
+        assert!(
+            run.stderr.contains(want),
+            "{config}\nwant {want}\ngot  {}",
+            run.stderr
+        );
+    }
+    let repo = Repo::new(&[("pod.yaml", &baseline_pod("p", "x"))]);
+    let run = repo.run(&["--config", "nope.yaml", "pod.yaml"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (2, "psslint: nope.yaml: no such config file\n")
+    );
+}
+
+#[test]
+fn the_config_is_found_upward_and_named_relative_to_the_working_directory() {
+    let repo = Repo::new(&[
+        (".psslint.yaml", "defaults: {enforce: restricted}\n"),
+        ("deploy/k8s/pod.yaml", &baseline_pod("p", "x")),
+    ]);
+    let v = run_in(
+        &repo.path().join("deploy/k8s"),
+        &["--format", "json", "."],
+        None,
+    )
+    .json();
+    assert_eq!(
+        diag(&v, "runAsNonRoot")["policy_source"],
+        "../../.psslint.yaml:1:21 (defaults.enforce)"
+    );
+    // The example config in testdata parses.
+    let example = Path::new(CRATE).join("testdata/policy/psslint.yaml");
+    let run = repo.run(&[
+        "--config",
+        example.to_str().unwrap_or_default(),
+        "--today",
+        "2026-01-01",
+        "deploy",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+// --- Exemptions ---------------------------------------------------------------------------
+
+#[test]
+fn exempt_namespaces_and_runtime_classes_are_skipped_and_counted() {
+    let kata = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: app}\nspec:\n  template:\n    spec:\n      runtimeClassName: kata\n      containers:\n      - {name: a, image: a, securityContext: {privileged: true}}\n";
+    let repo = Repo::new(&[
+        (
+            "psslint.yaml",
+            "exemptions:\n  namespaces: [kube-system]\n  runtimeClasses: [kata]\n",
+        ),
+        ("a.yaml", &privileged_pod("sys", "kube-system")),
+        ("b.yaml", kata),
+        ("c.yaml", &baseline_pod("ok", "app")),
+    ]);
+    let run = repo.run(&["--format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let v = run.json();
+    assert_eq!(v["summary"]["exempt"], 2);
+    assert_eq!(v["summary"]["pod_templates"], 1);
+    let human = repo.run(&["."]).stdout;
+    assert!(human.contains("2 pod templates exempt"), "{human}");
+    // Forcing a level keeps the exemptions.
+    assert_eq!(repo.run(&["--level", "baseline", "."]).code, 0);
+}
+
+// --- Custom resources ---------------------------------------------------------------------
+
+#[test]
+fn custom_resource_templates_are_checked() {
+    let widget = "apiVersion: example.com/v2\nkind: Widget\nmetadata: {name: w}\nspec:\n  podTemplate:\n    spec:\n      hostPID: true\n      containers: [{name: a, image: a}]\n";
+    let rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      hostIPC: true\n      containers: [{name: a, image: a}]\n";
+    let repo = Repo::new(&[("w.yaml", widget), ("r.yaml", rollout)]);
+    let v = repo.run(&["--format", "json", "."]).json();
+    let objects: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "hostNamespaces")
+        .filter_map(|d| d["object"]["kind"].as_str())
+        .collect();
+    assert_eq!(
+        objects,
+        ["Rollout"],
+        "the Rollout preset is built in; Widget is unknown"
+    );
+    repo.write(
+        "psslint.yaml",
+        "workloads:\n  - apiVersion: example.com/v1\n    kind: Widget\n    template: spec.podTemplate\n",
+    );
+    let v = repo.run(&["--format", "json", "."]).json();
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["object"]["kind"] == "Widget")
+        .expect("Widget checked at any version of its group");
+    assert_eq!(d["field"], "spec.podTemplate.spec.hostPID");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7), Some(7))
+    );
+}
+
+// --- Exceptions ---------------------------------------------------------------------------
+
+const EXCEPTED: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: web
+        securityContext: {privileged: true}
+      - name: sidecar
+        image: sidecar
+";
+
+fn exception(expires: &str, extra: &str) -> String {
+    format!(
+        "exceptions:\n  - namespace: shop\n    kind: Deployment\n    name: web\n    checks: [privileged]\n    owner: team-shop\n    reason: debugging (SHOP-1)\n    expires: {expires}\n{extra}"
+    )
+}
+
+#[test]
+fn an_active_exception_turns_findings_into_notes() {
+    let repo = Repo::new(&[
+        ("psslint.yaml", &exception("2026-06-30", "")),
+        ("web.yaml", EXCEPTED),
+    ]);
+    let run = repo.run(&["--today", "2026-03-01", "--format", "json", "web.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let v = run.json();
+    let d = diag(&v, "privileged");
+    assert_eq!(d["severity"], "note");
+    assert_eq!(d["mode"], "enforce");
+    assert_eq!(d["exception"]["owner"], "team-shop");
+    assert_eq!(d["exception"]["expires"], "2026-06-30");
+    assert_eq!(d["exception"]["status"], "active");
+    assert_eq!(d["exception"]["source"], "psslint.yaml:2:5");
+    assert!(d["message"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("[excepted until 2026-06-30 by team-shop]"));
+    assert_eq!(v["summary"]["excepted"], 1);
+    assert_eq!(v["summary"]["notes"], 1);
+    // Every format shows it.
+    let concise = repo
+        .run(&["--today", "2026-03-01", "--format", "concise", "web.yaml"])
+        .stdout;
+    assert!(concise.contains("privileged note: privileged (container \"web\" must not set securityContext.privileged=true) [excepted until 2026-06-30 by team-shop]"), "{concise}");
+    let human = repo.run(&["--today", "2026-03-01", "web.yaml"]).stdout;
+    assert!(human.contains("= note: exception owned by team-shop until 2026-06-30 (psslint.yaml:2:5): debugging (SHOP-1)"), "{human}");
+    assert!(human.contains("1 finding excepted"), "{human}");
+    let sarif: Value = serde_json::from_str(
+        &repo
+            .run(&["--today", "2026-03-01", "--format", "sarif", "web.yaml"])
+            .stdout,
+    )
+    .expect("SARIF");
+    let result = &sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "privileged")
+        .expect("result")
+        .clone();
+    assert_eq!(result["level"], "note");
+}
+
+#[test]
+fn an_expiring_exception_still_applies_and_warns() {
+    let repo = Repo::new(&[
+        ("psslint.yaml", &exception("2026-03-10", "")),
+        ("web.yaml", EXCEPTED),
+    ]);
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    assert_eq!(diag(&v, "privileged")["severity"], "note");
+    assert_eq!(diag(&v, "privileged")["exception"]["status"], "expiring");
+    let d = diag(&v, "exception-expiring");
+    assert_eq!(d["severity"], "warning");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expires in 9 days, on 2026-03-10"),
+        "{d}"
+    );
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64()),
+        (Some("psslint.yaml"), Some(2))
+    );
+    // `exceptionWarningDays` moves the threshold.
+    repo.write(
+        "psslint.yaml",
+        &exception("2026-03-10", "exceptionWarningDays: 5\n"),
+    );
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    assert!(!has(&v, "exception-expiring", "warning"));
+}
+
+#[test]
+fn an_expired_exception_no_longer_applies_and_names_its_owner() {
+    let repo = Repo::new(&[
+        ("psslint.yaml", &exception("2026-02-28", "")),
+        ("web.yaml", EXCEPTED),
+    ]);
+    // Still valid on its expiry day.
+    let v = repo
+        .run(&["--today", "2026-02-28", "--format", "json", "web.yaml"])
+        .json();
+    assert_eq!(diag(&v, "privileged")["severity"], "note");
+    let run = repo.run(&["--today", "2026-03-01", "--format", "json", "web.yaml"]);
+    assert_eq!(run.code, 1);
+    let v = run.json();
+    let d = diag(&v, "privileged");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["exception"]["status"], "expired");
+    let d = diag(&v, "exception-expired");
+    assert_eq!(d["severity"], "error");
+    assert!(
+        d["message"].as_str().unwrap_or_default().contains(
+            "expired on 2026-02-28; owner team-shop must fix the workload or renew the exception"
+        ),
+        "{d}"
+    );
+    assert_eq!(v["summary"]["excepted"], 0);
+}
+
+#[test]
+fn an_unused_exception_is_stale() {
+    let clean = EXCEPTED.replace(
+        "securityContext: {privileged: true}",
+        "securityContext: {privileged: false}",
+    );
+    let repo = Repo::new(&[
+        ("psslint.yaml", &exception("2026-06-30", "")),
+        ("web.yaml", &clean),
+    ]);
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    let d = diag(&v, "exception-unused");
+    assert_eq!(d["severity"], "warning");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("matches no violation; remove it"),
+        "{d}"
+    );
+    // A workload that was not linted at all is named as such.
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "psslint.yaml"])
+        .json();
+    assert!(diag(&v, "exception-unused")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("not in the linted files"));
+}
+
+#[test]
+fn container_scoped_exceptions_cover_only_their_containers() {
+    let both = EXCEPTED.replace(
+        "image: sidecar\n",
+        "image: sidecar\n        securityContext: {privileged: true}\n",
+    );
+    let repo = Repo::new(&[
+        (
+            "psslint.yaml",
+            &exception("2026-06-30", "    containers: [web]\n"),
+        ),
+        ("web.yaml", &both),
+    ]);
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    // One finding names both containers: the exception covers only one of them.
+    assert_eq!(diag(&v, "privileged")["severity"], "error");
+    assert!(has(&v, "exception-unused", "warning"));
+    repo.write("web.yaml", EXCEPTED);
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    assert_eq!(diag(&v, "privileged")["severity"], "note");
+}
+
+#[test]
+fn annotation_exceptions_cover_their_own_workload() {
+    let annotated = |value: &str| {
+        EXCEPTED.replace(
+            "  namespace: shop\n",
+            &format!("  namespace: shop\n  annotations:\n    psslint.dev/exception: '{value}'\n"),
+        )
+    };
+    let ok = r#"{"checks": ["privileged"], "owner": "team-shop", "reason": "r", "expires": "2026-06-30"}"#;
+    let repo = Repo::new(&[("web.yaml", &annotated(ok))]);
+    let v = repo
+        .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+        .json();
+    let d = diag(&v, "privileged");
+    assert_eq!(d["severity"], "note");
+    assert_eq!(d["exception"]["source"], "annotation psslint.dev/exception");
+    // Expired, and malformed annotations.
+    let v = repo
+        .run(&["--today", "2026-07-01", "--format", "json", "web.yaml"])
+        .json();
+    assert!(has(&v, "exception-expired", "error"));
+    assert_eq!(diag(&v, "exception-expired")["line"], 7);
+    for bad in [
+        r#"{"checks": ["privileged"], "owner": "o", "reason": "r"}"#,
+        r#"{"checks": [], "owner": "o", "reason": "r", "expires": "2026-06-30"}"#,
+        r#"{"checks": ["privileged"], "owner": "o", "reason": "r", "expires": "2026-06-30", "namespace": "other"}"#,
+        r#"{"checks": ["privileged"], "owner": "o", "reason": "r", "expires": "30/06/2026"}"#,
+        r#"{"checks": ["privileged"]"#,
+    ] {
+        repo.write("web.yaml", &annotated(bad));
+        let v = repo
+            .run(&["--today", "2026-03-01", "--format", "json", "web.yaml"])
+            .json();
+        let d = diag(&v, "exception-invalid");
+        assert_eq!(d["severity"], "error", "{bad}");
+        assert_eq!(diag(&v, "privileged")["severity"], "error", "{bad}");
+    }
+}
+
+#[test]
+fn the_exceptions_command_prints_the_review() {
+    let config = format!(
+        "{}  - {{namespace: shop, kind: Deployment, name: gone, checks: [runAsUser], owner: team-b, reason: old, expires: 2027-01-01}}\n",
+        exception("2026-03-10", "")
+    );
+    let repo = Repo::new(&[("psslint.yaml", &config), ("web.yaml", EXCEPTED)]);
+    let run = repo.run(&["exceptions", "--today", "2026-03-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "STATUS    EXPIRES     OWNER      SCOPE                 CHECKS      REASON              WHERE\n\
+         expiring  2026-03-10  team-shop  shop/Deployment/web   privileged  debugging (SHOP-1)  psslint.yaml:2:5\n\
+         unused    2027-01-01  team-b     shop/Deployment/gone  runAsUser   old                 psslint.yaml:9:6\n\
+         \n2 exceptions: 1 expiring, 1 unused\n"
+    );
+    let md = repo
+        .run(&[
+            "exceptions",
+            "--today",
+            "2026-03-01",
+            "--format",
+            "markdown",
+        ])
+        .stdout;
+    assert!(md.contains("| **expiring** | 2026-03-10 | team-shop | `shop/Deployment/web` | privileged | debugging (SHOP-1) | `psslint.yaml:2:5` |"), "{md}");
+    let v: Value = serde_json::from_str(
+        &repo
+            .run(&["exceptions", "--today", "2026-03-11", "--format", "json"])
+            .stdout,
+    )
+    .expect("JSON");
+    assert_eq!(v["exceptions"][0]["status"], "expired");
+    assert_eq!(v["exceptions"][0]["owner"], "team-shop");
+    assert_eq!(v["exceptions"][1]["status"], "unused");
+    let empty = Repo::new(&[("web.yaml", EXCEPTED)]);
+    assert_eq!(empty.run(&["exceptions"]).stdout, "No exceptions found.\n");
+}
+
+// --- Namespace hygiene --------------------------------------------------------------------
+
+#[test]
+fn namespace_hygiene_findings_point_at_the_labels() {
+    let repo = Repo::new(&[(
+        "ns.yaml",
+        &[
+            ns("a", &[("warn", "restricted")]),
+            ns("b", &[("enforce", "baseline")]),
+            ns(
+                "c",
+                &[("enforce", "restricted"), ("enforce-version", "latest")],
+            ),
+            ns("d", &[("enforce", "privileged")]),
+            ns(
+                "e",
+                &[
+                    ("enforce", "baseline"),
+                    ("enforce-version", "v1.33"),
+                    ("warn", "baseline"),
+                ],
+            ),
+            ns(
+                "f",
+                &[("enforce", "restricted"), ("enforce-version", "v1.33")],
+            ),
+        ]
+        .join("---\n"),
+    )]);
+    let v = repo.run(&["--format", "json", "ns.yaml"]).json();
+    let got: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64)> = [
+        ("namespace-no-enforce", 5),
+        ("namespace-unpinned-version", 13),
+        ("namespace-unpinned-version", 21),
+        ("namespace-weaker-than-default", 28),
+        ("namespace-weaker-than-default", 37),
+    ]
+    .iter()
+    .map(|(r, l)| (r.to_string(), *l))
+    .collect();
+    assert_eq!(got, want, "{v:#}");
+    // A documented reason silences the weaker-than-default findings.
+    repo.write(
+        "psslint.yaml",
+        "namespaces:\n  d: {reason: CNI}\n  e: {reason: legacy}\n",
+    );
+    let v = repo.run(&["--format", "json", "ns.yaml"]).json();
+    assert!(!has(&v, "namespace-weaker-than-default", "warning"));
+    // Config entries are checked too, at their line.
+    repo.write("psslint.yaml", "namespaces:\n  g: {enforce: privileged}\n");
+    let v = repo.run(&["--format", "json", "ns.yaml"]).json();
+    let in_config: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["file"] == "psslint.yaml")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_config,
+        [("namespace-weaker-than-default".to_string(), 2)]
+    );
+}
+
+#[test]
+fn exempt_namespaces_with_labels_get_the_upstream_warning() {
+    let repo = Repo::new(&[
+        ("psslint.yaml", "exemptions: {namespaces: [kube-system]}\n"),
+        (
+            "ns.yaml",
+            &ns(
+                "kube-system",
+                &[
+                    ("enforce", "baseline"),
+                    ("audit", "restricted"),
+                    ("audit-version", "v1.30"),
+                ],
+            ),
+        ),
+    ]);
+    let v = repo.run(&["--format", "json", "ns.yaml"]).json();
+    assert_eq!(
+        diag(&v, "namespace-exempt-labeled")["message"],
+        "namespace \"kube-system\" is exempt from Pod Security, and the policy (enforce=baseline:latest, audit=restricted:v1.30) will be ignored"
+    );
+    assert!(!has(&v, "namespace-unpinned-version", "warning"));
+}
+
+// --- The end-to-end fixture ---------------------------------------------------------------
+
+fn rollout(args: &[&str]) -> Run {
+    let dir = PathBuf::from(CRATE).join("testdata/rollout");
+    let mut all = vec![
+        "--admission-config",
+        "admission.yaml",
+        "--today",
+        "2026-03-20",
+    ];
+    all.extend_from_slice(args);
+    all.push(".");
+    run_in(&dir, &all, None)
+}
+
+/// SARIF without the machine's root URI and the release version (as in ci_outputs.rs); rule
+/// descriptors are pinned elsewhere, so only their IDs are kept.
+fn stable_sarif(text: &str) -> String {
+    let mut log: Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let run = &mut log["runs"][0];
+    run["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///[ROOT]/".into();
+    let driver = &mut run["tool"]["driver"];
+    driver["version"] = "[VERSION]".into();
+    driver["semanticVersion"] = "[VERSION]".into();
+    let ids: Vec<Value> = driver["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    driver["rules"] = ids.into();
+    serde_json::to_string_pretty(&log).expect("JSON")
+}
+
+#[test]
+fn rollout_fixture_snapshots() {
+    let human = rollout(&[]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    insta::assert_snapshot!("rollout-human", human.stdout);
+    let json = rollout(&["--format", "json"]);
+    insta::assert_snapshot!("rollout-json", json.stdout);
+    let sarif = rollout(&["--format", "sarif"]);
+    insta::assert_snapshot!("rollout-sarif", stable_sarif(&sarif.stdout));
+    let mut review = vec!["exceptions"];
+    review.extend([
+        "--admission-config",
+        "admission.yaml",
+        "--today",
+        "2026-03-20",
+        ".",
+    ]);
+    let review = run_in(
+        &PathBuf::from(CRATE).join("testdata/rollout"),
+        &review,
+        None,
+    );
+    insta::assert_snapshot!("rollout-exceptions", review.stdout);
+}
+
+#[test]
+fn rollout_fixture_is_byte_identical_across_thread_counts() {
+    let a = rollout(&["--format", "json", "--threads", "1"]).stdout;
+    let b = rollout(&["--format", "json", "--threads", "3"]).stdout;
+    assert_eq!(a, b);
+}
