@@ -566,8 +566,9 @@ impl MapBuilder {
                         LoadProblem::new(
                             InputRule::DuplicateKey,
                             format!(
-                                "duplicate key `{key}` (already set on line {prev}); the API \
-                                 server keeps only this last value"
+                                "duplicate key `{}` (already set on line {prev}); the API \
+                                 server keeps only this last value",
+                                crate::source::excerpt(&key, 80)
                             ),
                             Some(key_span),
                         )
