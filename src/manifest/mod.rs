@@ -7,10 +7,12 @@
 //!   holds the scalar rules).
 //! * [`object`] reads apiVersion/kind/name/namespace and flattens `*List` kinds.
 
+pub mod decode;
 pub mod node;
 pub mod object;
 pub mod resolve;
 pub mod split;
+pub mod stream;
 pub mod yaml;
 
 pub use node::{Entry, Mapping, Node, ScalarStyle, Value};
