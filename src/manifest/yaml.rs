@@ -959,8 +959,9 @@ impl<'a> Builder<'a> {
                 self.problems.push(LoadProblem::new(
                     InputRule::Unencodable,
                     format!(
-                        "`{text}` is {}, which JSON cannot represent; the API server rejects \
+                        "`{}` is {}, which JSON cannot represent; the API server rejects \
                          this document",
+                        crate::source::excerpt(&text, 80),
                         if f.is_nan() {
                             "not a number"
                         } else {
