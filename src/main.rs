@@ -2,14 +2,16 @@
 //! code (0 = nothing at or above `--fail-on`, 1 = findings that fail, 2 = psslint could not
 //! run).
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use psslint::cli::{normalize_args, CheckArgs, Cli, ColorChoice, Command};
-use psslint::discover::{self, DiscoverOptions, Input};
+use psslint::diagnostic::Severity;
+use psslint::discover::{self, DiscoverOptions};
+use psslint::input::{self, ReadLimits};
 use psslint::lint::{self, LintOptions};
 use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::Policy;
@@ -59,45 +61,38 @@ fn check(args: CheckArgs) -> u8 {
         .num_threads(threads)
         .build_global();
 
-    let discovered = match discover::discover(
+    let discovered = discover::discover(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
             threads,
         },
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            return EXIT_TROUBLE;
-        }
-    };
+    );
+    // A missing path is a usage error (exit 2), but the other paths are still linted.
+    for e in &discovered.missing {
+        eprintln!("psslint: {}: {}", e.path, e.message);
+    }
     let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
     opts.max_file_size = args.max_file_size;
+    opts.allow_unchecked = args.allow_unchecked;
 
-    let stdin_bytes = if discovered.inputs.contains(&Input::Stdin) {
-        let mut buf = Vec::new();
-        if let Err(e) = io::stdin().lock().read_to_end(&mut buf) {
-            eprintln!("psslint: <stdin>: {e}");
-            return EXIT_TROUBLE;
-        }
-        Some(buf)
-    } else {
-        None
-    };
-    let report = lint::lint_discovered(&discovered, &opts, |input| match input {
-        Input::Stdin => Ok(stdin_bytes.clone().unwrap_or_default()),
-        Input::File(p) => std::fs::read(p).map_err(|e| format!("cannot read file: {e}")),
-    });
+    let limits = ReadLimits::new(args.max_file_size);
+    let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {
         d.rule == "io-error"
+            && d.severity == Severity::Error
             && args
                 .paths
                 .iter()
                 .any(|p| discover::display_path(p) == d.file)
     });
+    // Fail closed: input that could not be checked fails the run, whatever --fail-on says.
+    let unchecked = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && lint::is_unchecked(d));
 
     let to_stdout = targets.iter().any(|t| t.destination == Destination::Stdout);
     let color = match args.color {
@@ -133,9 +128,9 @@ fn check(args: CheckArgs) -> u8 {
         return EXIT_TROUBLE;
     }
 
-    if named_unreadable {
+    if named_unreadable || !discovered.missing.is_empty() {
         EXIT_TROUBLE
-    } else if args.fail_on.fails(&report) {
+    } else if unchecked || args.fail_on.fails(&report) {
         EXIT_FINDINGS
     } else {
         EXIT_OK

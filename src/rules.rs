@@ -55,7 +55,7 @@ const INPUT: RuleKind = RuleKind::Input;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
 /// `InputRule::ALL` order.
-static RULES: [RuleDoc; 31] = [
+static RULES: [RuleDoc; 33] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -87,6 +87,8 @@ static RULES: [RuleDoc; 31] = [
     doc!("depth-limit", INPUT),
     doc!("unencodable-value", INPUT),
     doc!("file-too-large", INPUT),
+    doc!("special-file", INPUT),
+    doc!("empty-file", INPUT),
 ];
 
 impl RuleDoc {
