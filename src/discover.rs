@@ -190,9 +190,16 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<WalkProblem> {
             path,
         });
     }
+    let reason = match err.io_error() {
+        Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".to_string()
+        }
+        Some(e) => e.to_string(),
+        None => err.to_string(),
+    };
     Some(WalkProblem {
         rule: InputRule::Io,
-        message: format!("cannot read: {err}; it was not checked"),
+        message: format!("cannot read: {reason}; it was not checked"),
         path,
     })
 }

@@ -100,7 +100,7 @@ fn read_path(path: &Path, limits: &ReadLimits) -> Result<Source, LoadProblem> {
         ));
     }
     if meta.len() > limits.max_file_size {
-        return Err(too_large(meta.len(), limits.max_file_size, false));
+        return Err(too_large(Some(meta.len()), limits.max_file_size));
     }
     let file = File::open(path).map_err(|e| io_problem(path, &e))?;
     if meta.len() > limits.stream_threshold {
@@ -126,7 +126,7 @@ fn read_stream(reader: impl Read, limits: &ReadLimits) -> Result<Source, LoadPro
         return Ok(Source::Bytes(bytes));
     }
     if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64, max, true));
+        return Err(too_large(None, max));
     }
     let spool_failed = |e: io::Error| {
         LoadProblem::new(
@@ -146,19 +146,22 @@ fn read_stream(reader: impl Read, limits: &ReadLimits) -> Result<Source, LoadPro
     .map_err(failed)?;
     let total = have + copied;
     if total > max {
-        return Err(too_large(total, max, true));
+        return Err(too_large(None, max));
     }
     spool.rewind().map_err(spool_failed)?;
     Ok(Source::Stream(spool))
 }
 
-fn too_large(size: u64, limit: u64, at_least: bool) -> LoadProblem {
+/// `size` when known (from metadata); a stream is read only one byte past the limit.
+fn too_large(size: Option<u64>, limit: u64) -> LoadProblem {
+    let size = match size {
+        Some(size) => format!("{size} bytes"),
+        None => format!("more than {limit} bytes"),
+    };
     LoadProblem::new(
         InputRule::FileTooLarge,
         format!(
-            "input is {}{size} bytes, over the --max-file-size limit of {limit} bytes; it was \
-             not checked",
-            if at_least { "more than " } else { "" },
+            "input is {size}, over the --max-file-size limit of {limit} bytes; it was not checked"
         ),
         None,
     )
