@@ -44,6 +44,8 @@ pub struct LintOptions {
     pub allow_unchecked: bool,
     /// A streamed file is linted in windows of documents holding about this many bytes.
     pub stream_batch_bytes: usize,
+    /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
+    pub keep_passing_objects: bool,
 }
 
 impl LintOptions {
@@ -56,6 +58,7 @@ impl LintOptions {
             default_namespace: "default".to_string(),
             allow_unchecked: false,
             stream_batch_bytes: DEFAULT_STREAM_BATCH,
+            keep_passing_objects: true,
         }
     }
 }
@@ -418,6 +421,11 @@ impl FileCtx<'_> {
             let minor = self.opts.policy.effective_minor(eval.policy.version);
             let violations = pss::evaluate(&pod, eval.policy.level, minor);
             let start = node.span.start;
+            // Passing objects are kept only for reports that list them (JUnit): otherwise a
+            // stream of a million clean pods would cost memory for each.
+            if violations.is_empty() && !self.opts.keep_passing_objects {
+                continue;
+            }
             out.objects.push(CheckedObject {
                 file: self.name.to_string(),
                 line: start.line,

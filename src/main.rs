@@ -15,7 +15,7 @@ use psslint::input::{self, ReadLimits};
 use psslint::lint::{self, LintOptions};
 use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::Policy;
-use psslint::report::{github, RenderOptions, SourceRoot};
+use psslint::report::{github, Format, RenderOptions, SourceRoot};
 use psslint::rules;
 
 const EXIT_OK: u8 = 0;
@@ -75,6 +75,7 @@ fn check(args: CheckArgs) -> u8 {
     let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
     opts.max_file_size = args.max_file_size;
     opts.allow_unchecked = args.allow_unchecked;
+    opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
     let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
