@@ -111,6 +111,16 @@ pub struct CheckArgs {
     /// `--fail-on never`.
     #[arg(long)]
     pub allow_unchecked: bool,
+
+    /// Print the time spent in each stage, and counts (files, bytes, documents, documents
+    /// the fast path settled), to standard error.
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Build every document's tree, even where the exact fast path would settle it (for
+    /// checking that the fast path changes nothing).
+    #[arg(long, hide = true)]
+    pub no_fast_path: bool,
 }
 
 /// `1048576`, `512K`, `256M`, `2G` (also `KiB`, `MiB`, `GiB`; powers of 1024).

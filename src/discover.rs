@@ -76,9 +76,19 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
+/// Expands `paths` into inputs. Fails on a named path that does not exist.
+pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered, PathError> {
+    let found = discover_all(paths, opts);
+    match found.missing.first() {
+        Some(e) => Err(e.clone()),
+        None => Ok(found),
+    }
+}
+
 /// Expands `paths` into inputs. A named path that does not exist is recorded in
-/// [`Discovered::missing`], and the others are still expanded.
-pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
+/// [`Discovered::missing`], and the others are still expanded (what the CLI does: it lints
+/// them, then exits 2).
+pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
     let mut out = Discovered::default();
     for p in paths {
         if p.as_os_str() == "-" {

@@ -68,8 +68,13 @@ pub fn fix_for(
         } else {
             format!("`{leaf_key}: {current}`")
         };
+        let note = if complete {
+            yaml11_note(res.node)
+        } else {
+            String::new()
+        };
         return Fix {
-            description: format!("{verb} {shown} from {place}{caveat}"),
+            description: format!("{verb} {shown} from {place}{note}{caveat}"),
             yaml: String::new(),
         };
     };
@@ -79,7 +84,8 @@ pub fn fix_for(
         let current = scalar_text(res.node);
         return Fix {
             description: format!(
-                "Change `{leaf_key}` from `{current}` to `{value}` in {place}{alternatives}{caveat}"
+                "Change `{leaf_key}` from `{current}` to `{value}` in {place}{}{alternatives}{caveat}",
+                yaml11_note(res.node)
             ),
             yaml: indent(&format!("{leaf_key}: {value}"), col),
         };
@@ -193,6 +199,22 @@ fn indent(block: &str, col: u32) -> String {
         .map(|l| format!("{pad}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Explains a plain scalar that the API server reads differently from how it looks, e.g.
+/// `yes` (a YAML 1.1 boolean) or `0777` (octal).
+fn yaml11_note(node: &Node) -> String {
+    let Some(raw) = node.raw.as_deref() else {
+        return String::new();
+    };
+    match &node.value {
+        Value::Bool(b) => {
+            format!(" (`{raw}` is the YAML 1.1 boolean {b}, as the API server reads it)")
+        }
+        Value::Int(i) => format!(" (`{raw}` is the number {i}, as the API server reads it)"),
+        Value::Float(f) => format!(" (`{raw}` is the number {f}, as the API server reads it)"),
+        _ => String::new(),
+    }
 }
 
 /// A short rendering of a node's value, as written when it was a surprising plain scalar.

@@ -21,4 +21,6 @@ pub mod pss;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timings;
+pub mod workers;
 pub mod workload;

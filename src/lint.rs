@@ -3,7 +3,11 @@
 //!
 //! Files are linted in parallel, and so are the documents of one stream. Each document's tree
 //! is dropped as soon as its diagnostics are built, so memory follows the largest document, not
-//! the input.
+//! the input. Documents that need no tree (ConfigMaps, CRDs, …) are settled by the exact fast
+//! path in [`crate::manifest::skim`] without building one.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -15,6 +19,7 @@ use crate::fix::fix_for;
 use crate::input::Source;
 use crate::manifest::decode::decode;
 use crate::manifest::object::{objects, ObjectInfo};
+use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
@@ -23,6 +28,7 @@ use crate::policy::{Evaluation, Policy};
 use crate::pss::{self, Violation};
 use crate::report::{CheckedObject, Report, Summary};
 use crate::source::{LineIndex, Span};
+use crate::timings::{Stage, Timings};
 use crate::workload::{self, extract_pod, WorkloadKind};
 
 /// Lines of context captured around each finding for the human report (a streamed file's
@@ -46,6 +52,10 @@ pub struct LintOptions {
     pub stream_batch_bytes: usize,
     /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
     pub keep_passing_objects: bool,
+    /// Settle documents that need no tree with [`skim`] (same results, less work).
+    pub fast_path: bool,
+    /// Where to record `--timings`, if anywhere.
+    pub timings: Option<Arc<Timings>>,
 }
 
 impl LintOptions {
@@ -59,6 +69,22 @@ impl LintOptions {
             allow_unchecked: false,
             stream_batch_bytes: DEFAULT_STREAM_BATCH,
             keep_passing_objects: true,
+            fast_path: true,
+            timings: None,
+        }
+    }
+
+    /// Whether the pipeline reads more than the identity (apiVersion, kind) of objects of
+    /// this kind, whatever their apiVersion: pod-template kinds and Namespaces. The fast path
+    /// never settles a document whose top-level `kind` this accepts.
+    pub fn needs_tree(&self, kind: &str) -> bool {
+        kind == "Namespace" || self.kinds.iter().any(|k| k.kind == kind)
+    }
+
+    fn timed<T>(&self, stage: Stage, f: impl FnOnce() -> T) -> T {
+        match &self.timings {
+            Some(t) => t.time(stage, f),
+            None => f(),
         }
     }
 }
@@ -110,7 +136,7 @@ where
         )
     }));
     relax_unchecked(&mut partial, opts);
-    finish(partial)
+    opts.timed(Stage::Report, || finish(partial))
 }
 
 /// Lints every input and returns the sorted report. `read` supplies the content of an input.
@@ -122,7 +148,7 @@ where
 {
     let mut partial = lint_partial(inputs, opts, read);
     relax_unchecked(&mut partial, opts);
-    finish(partial)
+    opts.timed(Stage::Report, || finish(partial))
 }
 
 fn lint_partial<F, S, E>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
@@ -135,7 +161,7 @@ where
         .par_iter()
         .map(|input| {
             let name = input.display();
-            match read(input) {
+            match opts.timed(Stage::Read, || read(input)) {
                 Ok(source) => lint_source(&name, source.into(), opts),
                 Err(problem) => {
                     let mut p = Partial::default();
@@ -213,6 +239,7 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         ));
         return out;
     }
+    let split_start = Instant::now();
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(problem) => {
@@ -222,6 +249,10 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         }
     };
     let (chunks, split_problems) = split_stream(text);
+    if let Some(t) = &opts.timings {
+        t.add(Stage::Split, split_start);
+        t.add_bytes(bytes.len());
+    }
     let mut out = out.merge(lint_window(name, text, 1, &chunks, &split_problems, opts));
     note_if_empty(name, &mut out);
     out
@@ -266,6 +297,9 @@ pub fn lint_stream<R: std::io::Read + std::io::Seek>(
         match window {
             Ok(w) => {
                 let chunks = w.chunks();
+                if let Some(t) = &opts.timings {
+                    t.add_bytes(chunks.iter().map(|c| c.text.len()).sum());
+                }
                 out = out.merge(lint_window(
                     name,
                     &w.text,
@@ -291,11 +325,10 @@ fn lint_window(
     problems: &[LoadProblem],
     opts: &LintOptions,
 ) -> Partial {
-    let index = LineIndex::new(text);
     let file = FileCtx {
         name,
         text,
-        index: &index,
+        index: OnceLock::new(),
         first_line,
         opts,
     };
@@ -330,12 +363,17 @@ struct FileCtx<'a> {
     name: &'a str,
     /// The file's lines from `first_line` on (all of them unless the file is streamed).
     text: &'a str,
-    index: &'a LineIndex,
+    /// Built on the first finding: most files (ConfigMaps, CRDs, clean workloads) have none.
+    index: OnceLock<LineIndex>,
     first_line: u32,
     opts: &'a LintOptions,
 }
 
 impl FileCtx<'_> {
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+
     fn problem(&self, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
         let mut d = problem_diagnostic(self.name, p, origin);
         if let Some(span) = p.span {
@@ -347,7 +385,7 @@ impl FileCtx<'_> {
     fn snippet(&self, span: Span) -> diagnostic::Snippet {
         diagnose::snippet_in(
             self.text,
-            self.index,
+            self.index(),
             self.first_line,
             span,
             SNIPPET_CONTEXT,
@@ -356,7 +394,28 @@ impl FileCtx<'_> {
 
     fn lint_chunk(&self, chunk: &Chunk<'_>) -> Partial {
         let mut out = Partial::default();
-        let parsed = parse_document(chunk.text, chunk.start_line, &self.opts.parse);
+        let opts = self.opts;
+        if opts.fast_path {
+            let needs_tree = |kind: &str| opts.needs_tree(kind);
+            if let Skim::Skip { object } =
+                opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree))
+            {
+                if let Some(t) = &opts.timings {
+                    t.add_chunk(true);
+                }
+                out.summary.documents = 1;
+                out.summary.objects = usize::from(object);
+                out.summary.skipped = usize::from(!object);
+                return out;
+            }
+        }
+        if let Some(t) = &opts.timings {
+            t.add_chunk(false);
+        }
+        let parsed = opts.timed(Stage::Parse, || {
+            parse_document(chunk.text, chunk.start_line, &opts.parse)
+        });
+        let evaluate_start = Instant::now();
         let origin = chunk.origin.as_deref();
         out.diagnostics
             .extend(parsed.problems.iter().map(|p| self.problem(p, origin)));
@@ -371,6 +430,9 @@ impl FileCtx<'_> {
         for (info, node) in found {
             out.summary.objects += 1;
             self.lint_object(&root, &info, node, origin, &mut out);
+        }
+        if let Some(t) = &opts.timings {
+            t.add(Stage::Evaluate, evaluate_start);
         }
         out
     }

@@ -5,6 +5,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -17,6 +19,8 @@ use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::Policy;
 use psslint::report::{github, Format, RenderOptions, SourceRoot};
 use psslint::rules;
+use psslint::timings::{Stage, Timings};
+use psslint::workers;
 
 const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -52,28 +56,34 @@ fn check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    // Only fails if a pool was already built, which cannot happen here.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
-
-    let discovered = discover::discover(
+    let timings = args.timings.then(|| Arc::new(Timings::new()));
+    let discover_start = Instant::now();
+    // The directory walk has its own threads; rayon's pool is sized once the inputs are known.
+    let walkers = match args.threads {
+        Some(n) => n.max(1),
+        // Named files only (the pre-commit case): nothing to walk, no need to ask for cores.
+        None if !args.paths.iter().any(|p| p.is_dir()) => 1,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let discovered = discover::discover_all(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
-            threads,
+            threads: walkers,
         },
     );
     // A missing path is a usage error (exit 2), but the other paths are still linted.
     for e in &discovered.missing {
         eprintln!("psslint: {}: {}", e.path, e.message);
     }
+    if let Some(t) = &timings {
+        t.add(Stage::Discover, discover_start);
+    }
+    workers::build_pool(workers::count(args.threads, &discovered.inputs));
     let mut opts = LintOptions::new(Policy::forced(args.level, args.pss_version));
     opts.max_file_size = args.max_file_size;
+    opts.fast_path = !args.no_fast_path;
+    opts.timings = timings.clone();
     opts.allow_unchecked = args.allow_unchecked;
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
@@ -117,6 +127,7 @@ fn check(args: CheckArgs) -> u8 {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),
     };
+    let report_start = Instant::now();
     let written = output::write(
         &report,
         &targets,
@@ -124,6 +135,14 @@ fn check(args: CheckArgs) -> u8 {
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
     );
+    if let Some(t) = &timings {
+        t.add(Stage::Report, report_start);
+        let _ = t.render(
+            report.summary.files,
+            report.summary.documents,
+            &mut io::stderr().lock(),
+        );
+    }
     if let Err(e) = written {
         eprintln!("psslint: cannot write {}: {}", e.target, e.error);
         return EXIT_TROUBLE;

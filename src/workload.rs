@@ -8,6 +8,9 @@
 
 use crate::field::FieldPath;
 use crate::manifest::{Mapping, Node, Value};
+use crate::pss::checks::restricted_volumes::{
+    ALLOWED as ALLOWED_VOLUMES, RESTRICTED as RESTRICTED_VOLUMES,
+};
 use crate::pss::model::{
     Capabilities, Container, ContainerKind, ContainerPort, Handler, Pod, PodSecurityContext,
     PodSpec, Profile, SeLinuxOptions, SecurityContext, Volume, WindowsOptions,
@@ -131,40 +134,12 @@ fn default_host_network_ports(spec: &mut PodSpec) {
     }
 }
 
-/// Every volume source field of `VolumeSource`. Keys outside this list are unknown fields,
-/// which the API server drops, so they never count as a source.
-const VOLUME_SOURCES: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "image",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-    "hostPath",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "gitRepo",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "flocker",
-    "fc",
-    "azureFile",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "scaleIO",
-    "storageos",
-];
+/// Whether `key` is a field of `VolumeSource`: every allowed and every restricted type
+/// (pss-spec §3.16). Other keys are unknown fields, which the API server drops, so they never
+/// count as a source.
+fn is_volume_source(key: &str) -> bool {
+    ALLOWED_VOLUMES.contains(&key) || RESTRICTED_VOLUMES.contains(&key)
+}
 
 /// Characters of a wrong value quoted in a type error.
 const MAX_QUOTED: usize = 80;
@@ -507,7 +482,7 @@ impl Reader {
             .unwrap_or_default();
         let mut sources: Vec<String> = m
             .iter()
-            .filter(|e| VOLUME_SOURCES.contains(&e.key.as_str()))
+            .filter(|e| is_volume_source(&e.key))
             .filter(|e| {
                 self.map(Some(&e.value), &path.clone().key(e.key.clone()))
                     .is_some()

@@ -263,3 +263,13 @@ fn snapshots_of_every_format() {
         }
     }
 }
+
+#[test]
+fn readme_rule_table_lists_every_rule() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for r in psslint::rules::all() {
+        let row = format!("| [`{}`](rules/{}.md) |", r.id, r.id);
+        assert!(readme.contains(&row), "README.md rule table lacks {}", r.id);
+    }
+}

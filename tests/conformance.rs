@@ -284,3 +284,86 @@ fn fixtures_wrapped_in_every_workload_kind_get_the_same_verdict() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The fixture as JSON, via our own decoded tree (what kubectl would send).
+fn to_json(node: &psslint::manifest::Node) -> serde_json::Value {
+    use psslint::manifest::Value;
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => serde_json::Value::from(*i as i64),
+        Value::Float(f) => serde_json::json!(f),
+        Value::Str(s) => s.clone().into(),
+        Value::Seq(items) => items.iter().map(to_json).collect(),
+        Value::Map(m) => m
+            .iter()
+            .map(|e| (e.key.clone(), to_json(&e.value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}
+
+fn pod_json(yaml: &str) -> serde_json::Value {
+    let doc = psslint::manifest::yaml::parse_document(
+        yaml,
+        1,
+        &psslint::manifest::yaml::ParseOptions::default(),
+    );
+    to_json(doc.root.as_ref().expect("fixture parses"))
+}
+
+#[test]
+fn fixtures_as_json_lists_and_one_stream_get_the_same_verdicts() {
+    let root = require_shared!();
+    let mut checked = 0;
+    for level in [Level::Baseline, Level::Restricted] {
+        for minor in [18, 37] {
+            let set: Vec<_> = fixtures(&root)
+                .into_iter()
+                .filter(|f| f.level == level && f.minor == minor)
+                .collect();
+            let texts: Vec<String> = set
+                .iter()
+                .map(|f| fs::read_to_string(&f.path).unwrap())
+                .collect();
+            let verdicts: Vec<_> = set
+                .iter()
+                .zip(&texts)
+                .map(|(f, t)| verdict_detail(&lint(&f.stem, t.as_bytes(), level, minor)))
+                .collect();
+            // Each pod as pretty-printed JSON.
+            for ((f, t), want) in set.iter().zip(&texts).zip(&verdicts) {
+                let json = serde_json::to_string_pretty(&pod_json(t)).unwrap();
+                let got = verdict_detail(&lint(&f.stem, json.as_bytes(), level, minor));
+                assert_eq!(&got, want, "{level} v1.{minor} {} as JSON", f.stem);
+                checked += 1;
+            }
+            // All pods as the items of one JSON `kind: List`, and as one YAML stream.
+            let list = serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "List",
+                "items": texts.iter().map(|t| pod_json(t)).collect::<Vec<_>>(),
+            });
+            let stream = texts.join("---\n");
+            for (what, bytes) in [
+                ("JSON List", serde_json::to_vec_pretty(&list).unwrap()),
+                ("YAML stream", stream.into_bytes()),
+            ] {
+                let p = lint("all", &bytes, level, minor);
+                let mut objects = p.objects.clone();
+                objects.sort_by_key(|o| (o.line, o.column));
+                let got: Vec<_> = objects
+                    .iter()
+                    .map(|o| {
+                        o.verdict
+                            .as_ref()
+                            .map(|v| v.split_once("\": ").unwrap().1.to_string())
+                    })
+                    .collect();
+                assert_eq!(got, verdicts, "{level} v1.{minor} as one {what}");
+                checked += set.len();
+            }
+        }
+    }
+    println!("fixtures re-encoded as JSON, List and stream: {checked} agree");
+}

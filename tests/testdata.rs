@@ -104,8 +104,12 @@ fn check_column(d: &Diagnostic, lines: &[String]) -> Result<(), String> {
         let before = before.trim_end().trim_end_matches(['"', '\'']);
         before.ends_with(&format!("{last}:")) || before.ends_with(&format!("{last}\":"))
     } else {
+        // A double-quoted key may spell its name with escapes (`"\x70rivileged"`).
+        let escaped_key =
+            at.starts_with('"') && at.split('"').nth(1).is_some_and(|k| k.contains('\\'));
         let at = at.trim_start_matches(['"', '\'']);
-        names.iter().any(|k| at.starts_with(k.as_str()))
+        escaped_key
+            || names.iter().any(|k| at.starts_with(k.as_str()))
             || before.trim_end().ends_with('-')
             || at.starts_with("<<")
     };

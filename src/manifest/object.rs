@@ -89,14 +89,21 @@ fn present(n: &Node, key: &str) -> bool {
         .is_some_and(|s| !s.is_empty())
 }
 
-/// `(apiVersion, kind)` when both are non-empty strings and name an API object: kustomize's
-/// own files (`kustomize.config.k8s.io`: Kustomization, Component) look like objects but are
-/// read by kustomize, never sent to an API server.
+/// `(apiVersion, kind)` when both are strings that name an API object ([`is_api_object`]).
 fn type_of(n: &Node) -> Option<(&str, &str)> {
     let api_version = n.get("apiVersion")?.as_str()?;
     let kind = n.get("kind")?.as_str()?;
-    let client_side = api_version.starts_with("kustomize.config.k8s.io/");
-    (!api_version.is_empty() && !kind.is_empty() && !client_side).then_some((api_version, kind))
+    is_api_object(api_version, kind).then_some((api_version, kind))
+}
+
+/// Whether string `apiVersion` and `kind` values make a document an API object: both
+/// non-empty, and not one of kustomize's own files (`kustomize.config.k8s.io`: Kustomization,
+/// Component), which look like objects but are read by kustomize, never sent to an API server.
+/// The fast path ([`super::skim`]) asks the same question.
+pub fn is_api_object(api_version: &str, kind: &str) -> bool {
+    !api_version.is_empty()
+        && !kind.is_empty()
+        && !api_version.starts_with("kustomize.config.k8s.io/")
 }
 
 fn info(n: &Node, api_version: &str, kind: &str, path: FieldPath) -> ObjectInfo {

@@ -82,7 +82,8 @@ fn split_yaml_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
     let mut problems = Vec::new();
     let mut pos = 0usize;
     while pos < text.len() {
-        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line_end =
+            memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
         let next = (line_end + 1).min(text.len());
         bounds.extend(splitter.line(&text[pos..line_end], pos, next, &mut problems));
         pos = next;

@@ -19,7 +19,7 @@ pub const CHECK: Check = Check {
 
 /// Any of these makes a volume allowed, even next to a forbidden source. `image` is allowed at
 /// every version (added retroactively upstream).
-const ALLOWED: &[&str] = &[
+pub const ALLOWED: &[&str] = &[
     "configMap",
     "csi",
     "downwardAPI",
@@ -32,7 +32,7 @@ const ALLOWED: &[&str] = &[
 ];
 
 /// The restricted types, in the order upstream picks a volume's reported type.
-const RESTRICTED: &[&str] = &[
+pub const RESTRICTED: &[&str] = &[
     "hostPath",
     "gcePersistentDisk",
     "awsElasticBlockStore",

@@ -1,0 +1,79 @@
+//! How many worker threads a run uses, and building rayon's pool accordingly.
+//!
+//! Linting is parallel across files and across the documents of one stream. For the
+//! pre-commit case (a few small files) threads cost more than they save: spawning them, their
+//! malloc arenas and asking the cgroup for the CPU quota take longer than linting a small
+//! manifest. Such runs use the calling thread alone.
+
+use crate::discover::Input;
+
+/// Inputs totalling less than this are linted on the calling thread: about a millisecond of
+/// work, less than what starting worker threads costs.
+pub const SMALL_INPUT_BYTES: u64 = 128 * 1024;
+
+/// Up to this many inputs are `stat`ed to see whether the run is small.
+const SMALL_INPUT_FILES: usize = 16;
+
+/// The number of workers for `inputs`: `requested` (`--threads`) if given, one for a small
+/// run, else the available cores.
+pub fn count(requested: Option<usize>, inputs: &[Input]) -> usize {
+    if let Some(n) = requested {
+        return n.max(1);
+    }
+    if is_small(inputs) {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Whether every input is a file and together they are small (standard input is not: its size
+/// is unknown).
+fn is_small(inputs: &[Input]) -> bool {
+    if inputs.len() > SMALL_INPUT_FILES {
+        return false;
+    }
+    let mut total = 0u64;
+    for input in inputs {
+        let Input::File(path) = input else {
+            return false;
+        };
+        // Unreadable files are reported by the read stage; they add no work.
+        if let Ok(m) = std::fs::metadata(path) {
+            total += m.len();
+        }
+    }
+    total < SMALL_INPUT_BYTES
+}
+
+/// Builds rayon's global pool with `threads` workers. With one, the calling thread is the
+/// worker and no thread is spawned.
+pub fn build_pool(threads: usize) {
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1));
+    let builder = if threads <= 1 {
+        builder.use_current_thread()
+    } else {
+        builder
+    };
+    // Only fails if a pool was already built, which the binary never does twice.
+    let _ = builder.build_global();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requested_threads_win() {
+        assert_eq!(count(Some(3), &[]), 3);
+        assert_eq!(count(Some(0), &[]), 1);
+    }
+
+    #[test]
+    fn small_runs_use_one_thread_and_stdin_is_not_small() {
+        let small = Input::File(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into());
+        assert_eq!(count(None, std::slice::from_ref(&small)), 1);
+        assert!(!is_small(&[Input::Stdin]));
+        let many = vec![small; SMALL_INPUT_FILES + 1];
+        assert!(!is_small(&many));
+    }
+}
