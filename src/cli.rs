@@ -96,9 +96,17 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
 
-    /// Largest file to read, in bytes; larger files are reported and not checked.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE_SIZE)]
+    /// Largest input to read (bytes, or with a K, M or G suffix: 512M, 2G); larger inputs are
+    /// reported (file-too-large) and not checked. Files over 16 MiB are streamed document by
+    /// document, so memory follows the largest document, not this limit.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+
+    /// Report input that could not be checked (unreadable, not UTF-8, not YAML, over a
+    /// limit) as warnings. By default it is an error and fails the run, even with
+    /// `--fail-on never`.
+    #[arg(long)]
+    pub allow_unchecked: bool,
 
     /// Print the time spent in each stage, and counts (files, bytes, documents, documents
     /// the fast path settled), to standard error.
@@ -109,6 +117,30 @@ pub struct CheckArgs {
     /// checking that the fast path changes nothing).
     #[arg(long, hide = true)]
     pub no_fast_path: bool,
+}
+
+/// `1048576`, `512K`, `256M`, `2G` (also `KiB`, `MiB`, `GiB`; powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a size: use bytes or a K, M, G suffix (512M)"
+            ))
+        }
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: use bytes or a K, M, G suffix (512M)"))?;
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 /// The least severity that fails the run (`--fail-on`).
@@ -203,6 +235,17 @@ mod tests {
         assert_eq!(a.output[1].format, None);
         assert_eq!(a.fail_on, FailOn::Never);
         assert!(!a.quiet && !a.statistics);
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("4kib"), Ok(4096));
+        for bad in ["", "M", "-1", "1.5G", "12X", "99999999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

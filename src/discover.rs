@@ -1,11 +1,18 @@
 //! Paths → the files to lint. Directories are walked in parallel with the `ignore` crate
 //! (`.gitignore`-aware unless `--no-ignore`), picking `*.yaml`, `*.yml` and `*.json`; a file
 //! named explicitly is always read, whatever its extension; `-` is standard input.
+//!
+//! Walks follow symbolic links, so a linked manifest is checked like any other; a link whose
+//! target is missing is reported when its name is a manifest's, and a link back to a directory
+//! being walked is reported as a loop and not followed. Named pipes, sockets and devices met in
+//! a walk are never opened (a pipe would block the run): they are reported as skipped.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
+
+use crate::manifest::InputRule;
 
 /// One input to lint.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,9 +51,11 @@ pub struct DiscoverOptions {
     pub threads: usize,
 }
 
-/// A walked entry that could not be read (a broken symlink, a permission problem).
+/// A walked entry that could not be read (a broken symlink, a permission problem, a loop:
+/// `io-error`) or was skipped (a named pipe or device: `special-file`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkProblem {
+    pub rule: InputRule,
     pub path: String,
     pub message: String,
 }
@@ -56,6 +65,8 @@ pub struct Discovered {
     /// Sorted and de-duplicated, so runs are deterministic.
     pub inputs: Vec<Input>,
     pub problems: Vec<WalkProblem>,
+    /// Named paths that do not exist (the run still lints the others, then exits 2).
+    pub missing: Vec<PathError>,
 }
 
 fn is_manifest(path: &Path) -> bool {
@@ -67,29 +78,43 @@ fn is_manifest(path: &Path) -> bool {
 
 /// Expands `paths` into inputs. Fails on a named path that does not exist.
 pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered, PathError> {
+    let found = discover_all(paths, opts);
+    match found.missing.first() {
+        Some(e) => Err(e.clone()),
+        None => Ok(found),
+    }
+}
+
+/// Expands `paths` into inputs. A named path that does not exist is recorded in
+/// [`Discovered::missing`], and the others are still expanded (what the CLI does: it lints
+/// them, then exits 2).
+pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
     let mut out = Discovered::default();
     for p in paths {
         if p.as_os_str() == "-" {
             out.inputs.push(Input::Stdin);
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|e| PathError {
-            path: display_path(p),
-            message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                _ => e.to_string(),
-            },
-        })?;
-        if meta.is_dir() {
-            walk(p, opts, &mut out);
-        } else {
-            out.inputs.push(Input::File(p.clone()));
+        match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => walk(p, opts, &mut out),
+            Ok(_) => out.inputs.push(Input::File(p.clone())),
+            // A dangling symlink, or a permission problem on the way: reading it reports it.
+            Err(_) if std::fs::symlink_metadata(p).is_ok() => {
+                out.inputs.push(Input::File(p.clone()))
+            }
+            Err(e) => out.missing.push(PathError {
+                path: display_path(p),
+                message: match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                    _ => e.to_string(),
+                },
+            }),
         }
     }
     out.inputs.sort();
     out.inputs.dedup();
     out.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    out
 }
 
 fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
@@ -100,6 +125,7 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
         .threads(opts.threads)
         .standard_filters(!opts.no_ignore)
         .hidden(false)
+        .follow_links(true)
         // Only honour .gitignore inside git repositories is the git default; psslint users
         // often lint a subfolder, so read .gitignore files even outside a repo.
         .require_git(false);
@@ -111,23 +137,33 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
         let found = &found;
         let problems = &problems;
         Box::new(move |entry| {
-            match entry {
+            let problem = match entry {
                 Ok(e) => {
-                    // Only regular files: FIFOs, sockets and devices are never opened.
-                    let is_file = e.file_type().is_some_and(|t| t.is_file());
-                    if is_file && is_manifest(e.path()) {
+                    let kind = e.file_type();
+                    if !is_manifest(e.path()) || kind.is_none_or(|t| t.is_dir()) {
+                        None
+                    } else if kind.is_some_and(|t| t.is_file()) {
                         if let Ok(mut f) = found.lock() {
                             f.push(Input::File(e.into_path()));
                         }
+                        None
+                    } else {
+                        // Only regular files: FIFOs, sockets and devices are never opened.
+                        Some(WalkProblem {
+                            rule: InputRule::SpecialFile,
+                            path: display_path(e.path()),
+                            message: format!(
+                                "not a regular file but {}; it was skipped",
+                                kind.map_or("a special file", crate::input::special_kind)
+                            ),
+                        })
                     }
                 }
-                Err(err) => {
-                    if let Ok(mut p) = problems.lock() {
-                        p.push(WalkProblem {
-                            path: err_path(&err).unwrap_or_else(|| display_path(dir)),
-                            message: err.to_string(),
-                        });
-                    }
+                Err(err) => walk_problem(&err, dir),
+            };
+            if let Some(p) = problem {
+                if let Ok(mut all) = problems.lock() {
+                    all.push(p);
                 }
             }
             WalkState::Continue
@@ -136,6 +172,56 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
     out.inputs.extend(found.into_inner().unwrap_or_default());
     out.problems
         .extend(problems.into_inner().unwrap_or_default());
+}
+
+/// A walk error worth reporting: loops, unreadable directories, and missing link targets of
+/// files that look like manifests (a dangling `README` link is none of psslint's business).
+fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<WalkProblem> {
+    let path = err_path(err).unwrap_or_else(|| display_path(dir));
+    if is_loop(err) {
+        return Some(WalkProblem {
+            rule: InputRule::Io,
+            path,
+            message: format!("{err}; the link was not followed"),
+        });
+    }
+    let dangling = err
+        .io_error()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+    if dangling {
+        if !is_manifest(Path::new(&path)) {
+            return None;
+        }
+        return Some(WalkProblem {
+            rule: InputRule::Io,
+            message: "cannot read: dangling symbolic link (its target does not exist); it was \
+                      not checked"
+                .to_string(),
+            path,
+        });
+    }
+    let reason = match err.io_error() {
+        Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".to_string()
+        }
+        Some(e) => e.to_string(),
+        None => err.to_string(),
+    };
+    Some(WalkProblem {
+        rule: InputRule::Io,
+        message: format!("cannot read: {reason}; it was not checked"),
+        path,
+    })
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
+    }
 }
 
 fn err_path(err: &ignore::Error) -> Option<String> {

@@ -186,8 +186,13 @@ fn nested_yaml(keys: &[&str], value: &str) -> String {
     out
 }
 
+/// Columns beyond this are not indentation but a position in a long line (minified JSON):
+/// the fix is then shown unindented rather than padded with that many spaces per finding.
+const MAX_FIX_INDENT: u32 = 256;
+
 /// Indents every line so the block starts at 1-based column `col`.
 fn indent(block: &str, col: u32) -> String {
+    let col = if col > MAX_FIX_INDENT { 1 } else { col };
     let pad = " ".repeat(col.saturating_sub(1) as usize);
     block
         .lines()
@@ -215,14 +220,14 @@ fn yaml11_note(node: &Node) -> String {
 /// A short rendering of a node's value, as written when it was a surprising plain scalar.
 fn scalar_text(node: &Node) -> String {
     if let Some(raw) = &node.raw {
-        return raw.to_string();
+        return crate::source::excerpt(raw, 80).into_owned();
     }
     match &node.value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::Str(s) => format!("{s:?}"),
+        Value::Str(s) => format!("{:?}", crate::source::excerpt(s, 80)),
         Value::Seq(items) => {
             let parts: Vec<String> = items.iter().map(scalar_text).collect();
             format!("[{}]", parts.join(", "))
@@ -244,6 +249,11 @@ mod tests {
             ),
             "        securityContext:\n          runAsNonRoot: true"
         );
+    }
+
+    #[test]
+    fn a_column_deep_in_a_long_line_is_not_indentation() {
+        assert_eq!(indent("a: 1", 3_000_000), "a: 1");
     }
 
     #[test]

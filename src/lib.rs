@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod field;
 pub mod fix;
+pub mod input;
 pub mod lint;
 pub mod manifest;
 pub mod output;

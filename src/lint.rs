@@ -16,9 +16,12 @@ use crate::diagnostic::{self, Diagnostic, ObjectRef, Related, Severity};
 use crate::discover::{Discovered, Input};
 use crate::field::FieldPath;
 use crate::fix::fix_for;
+use crate::input::Source;
+use crate::manifest::decode::decode;
 use crate::manifest::object::{objects, ObjectInfo};
 use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{InputRule, LoadProblem, Node};
 use crate::policy::{self, Evaluation, Policy, Resolution, Target};
@@ -28,8 +31,9 @@ use crate::source::{LineIndex, Span};
 use crate::timings::{Stage, Timings};
 use crate::workload::{self, extract_pod, WorkloadKind};
 
-/// Lines of context captured around each finding for the human report.
-const SNIPPET_CONTEXT: u32 = 2;
+/// Lines of context captured around each finding for the human report (a streamed file's
+/// windows carry as many).
+const SNIPPET_CONTEXT: u32 = stream::CONTEXT_LINES;
 
 /// Everything that decides how inputs are judged.
 #[derive(Debug, Clone)]
@@ -42,6 +46,12 @@ pub struct LintOptions {
     pub parse: ParseOptions,
     /// The namespace of objects without `metadata.namespace`.
     pub default_namespace: String,
+    /// Report input that could not be checked as warnings, not errors (`--allow-unchecked`).
+    pub allow_unchecked: bool,
+    /// A streamed file is linted in windows of documents holding about this many bytes.
+    pub stream_batch_bytes: usize,
+    /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
+    pub keep_passing_objects: bool,
     /// Settle documents that need no tree with [`skim`] (same results, less work).
     pub fast_path: bool,
     /// Where to record `--timings`, if anywhere.
@@ -56,6 +66,9 @@ impl LintOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             parse: ParseOptions::default(),
             default_namespace: "default".to_string(),
+            allow_unchecked: false,
+            stream_batch_bytes: DEFAULT_STREAM_BATCH,
+            keep_passing_objects: true,
             fast_path: true,
             timings: None,
         }
@@ -78,6 +91,10 @@ impl LintOptions {
 
 /// 256 MiB: far above any real manifest stream, low enough to refuse a runaway file.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// 8 MiB of documents per window of a streamed file: thousands of documents to share among the
+/// workers, little memory.
+pub const DEFAULT_STREAM_BATCH: usize = 8 * 1024 * 1024;
 
 /// What linting one file (or one document) produced.
 #[derive(Debug, Default)]
@@ -105,53 +122,91 @@ impl Partial {
     }
 }
 
-/// Lints discovered inputs (walk problems become `io-error` findings) and returns the sorted
-/// report. `read` supplies the bytes of an input.
-pub fn lint_discovered<F>(found: &Discovered, opts: &LintOptions, read: F) -> Report
+/// Lints discovered inputs (walk problems become findings) and returns the sorted report.
+/// `read` supplies the content of an input: bytes, or a [`Source`], or a problem (a `String`
+/// is an `io-error`).
+pub fn lint_discovered<F, S, E>(found: &Discovered, opts: &LintOptions, read: F) -> Report
 where
-    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+    F: Fn(&Input) -> Result<S, E> + Sync,
+    S: Into<Source>,
+    E: Into<LoadProblem>,
 {
     let mut partial = lint_partial(&found.inputs, opts, read);
     partial.diagnostics.extend(found.problems.iter().map(|p| {
         problem_diagnostic(
             &p.path,
-            &LoadProblem::new(InputRule::Io, p.message.clone(), None),
+            &LoadProblem::new(p.rule, p.message.clone(), None),
             None,
         )
     }));
+    relax_unchecked(&mut partial, opts);
     opts.timed(Stage::Report, || finish(partial))
 }
 
-/// Lints every input and returns the sorted report. `read` supplies the bytes of an input.
-pub fn lint_inputs<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Report
+/// Lints every input and returns the sorted report. `read` supplies the content of an input.
+pub fn lint_inputs<F, S, E>(inputs: &[Input], opts: &LintOptions, read: F) -> Report
 where
-    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+    F: Fn(&Input) -> Result<S, E> + Sync,
+    S: Into<Source>,
+    E: Into<LoadProblem>,
 {
-    let partial = lint_partial(inputs, opts, read);
+    let mut partial = lint_partial(inputs, opts, read);
+    relax_unchecked(&mut partial, opts);
     opts.timed(Stage::Report, || finish(partial))
 }
 
-fn lint_partial<F>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
+fn lint_partial<F, S, E>(inputs: &[Input], opts: &LintOptions, read: F) -> Partial
 where
-    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
+    F: Fn(&Input) -> Result<S, E> + Sync,
+    S: Into<Source>,
+    E: Into<LoadProblem>,
 {
-    // Namespace labels decide levels wherever they are, so a first pass collects them.
-    let observed = policy::stage::observe_inputs(opts, inputs, &read);
+    let read = |input: &Input| -> Result<Source, LoadProblem> {
+        opts.timed(Stage::Read, || read(input))
+            .map(Into::into)
+            .map_err(Into::into)
+    };
+    // Namespace labels decide levels wherever they are, so a first pass collects them. An
+    // input that cannot be read twice (standard input, a pipe) is read once and kept.
+    let mut kept: Vec<Option<Result<Source, LoadProblem>>> = Vec::new();
+    let observed = opts.policy.needs_namespaces().then(|| {
+        kept = inputs
+            .iter()
+            .map(|input| (!rereadable(input)).then(|| read(input)))
+            .collect();
+        let found = inputs
+            .par_iter()
+            .zip(kept.par_iter_mut())
+            .flat_map_iter(|(input, kept)| {
+                let name = input.display();
+                match kept {
+                    Some(Ok(source)) => policy::stage::namespaces_in(&name, source, &opts.parse),
+                    Some(Err(_)) => Vec::new(),
+                    None => match read(input) {
+                        Ok(mut source) => {
+                            policy::stage::namespaces_in(&name, &mut source, &opts.parse)
+                        }
+                        Err(_) => Vec::new(),
+                    },
+                }
+            })
+            .collect();
+        policy::stage::observe(opts, found)
+    });
     let opts = observed.as_ref().unwrap_or(opts);
+    kept.resize_with(inputs.len(), || None);
     let mut partial = inputs
         .par_iter()
-        .map(|input| {
+        .zip(kept.into_par_iter())
+        .map(|(input, kept)| {
             let name = input.display();
-            match opts.timed(Stage::Read, || read(input)) {
-                Ok(bytes) => lint_bytes(&name, &bytes, opts),
-                Err(msg) => {
+            match kept.unwrap_or_else(|| read(input)) {
+                Ok(source) => lint_source(&name, source, opts),
+                Err(problem) => {
                     let mut p = Partial::default();
                     p.summary.files = 1;
-                    p.diagnostics.push(problem_diagnostic(
-                        &name,
-                        &LoadProblem::new(InputRule::Io, msg, None),
-                        None,
-                    ));
+                    p.diagnostics
+                        .push(problem_diagnostic(&name, &problem, None));
                     p
                 }
             }
@@ -159,6 +214,32 @@ where
         .reduce(Partial::default, Partial::merge);
     policy::stage::settle_run(opts, &mut partial);
     partial
+}
+
+/// Whether reading `input` again gives the same content: not so for standard input or a pipe.
+fn rereadable(input: &Input) -> bool {
+    match input {
+        Input::Stdin => false,
+        Input::File(path) => std::fs::metadata(path).map_or(true, |m| m.is_file()),
+    }
+}
+
+/// With `--allow-unchecked`, input that could not be checked is a warning.
+fn relax_unchecked(partial: &mut Partial, opts: &LintOptions) {
+    if !opts.allow_unchecked {
+        return;
+    }
+    for d in &mut partial.diagnostics {
+        if d.severity == Severity::Error && is_unchecked(d) {
+            d.severity = Severity::Warning;
+        }
+    }
+}
+
+/// Whether `d` says that some input could not be checked (an unreadable, undecodable,
+/// unparsable or oversized input): such a run never passes unless `--allow-unchecked`.
+pub fn is_unchecked(d: &Diagnostic) -> bool {
+    InputRule::from_id(&d.rule).is_some_and(InputRule::leaves_unchecked)
 }
 
 /// Sorts and counts.
@@ -184,6 +265,14 @@ pub fn finish(mut partial: Partial) -> Report {
 
 fn count(diags: &[Diagnostic], s: Severity) -> usize {
     diags.iter().filter(|d| d.severity == s).count()
+}
+
+/// Lints one input's content.
+pub fn lint_source(name: &str, source: Source, opts: &LintOptions) -> Partial {
+    match source {
+        Source::Bytes(bytes) => lint_bytes(name, &bytes, opts),
+        Source::Stream(file) => lint_stream(name, file, opts),
+    }
 }
 
 /// Lints one file's bytes.
@@ -212,21 +301,96 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
             return out;
         }
     };
+    // A file linted on its own (not through `lint_inputs`) reads its own Namespace objects.
     let observed = policy::stage::observe_text(opts, name, text);
     let opts = observed.as_ref().unwrap_or(opts);
-    let file = FileCtx {
-        name,
-        text,
-        index: OnceLock::new(),
-        opts,
-    };
     let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
     }
+    let mut out = out.merge(lint_window(name, text, 1, &chunks, &split_problems, opts));
+    note_if_empty(name, &mut out);
+    out
+}
+
+/// Lints a file too large to hold, window by window (see [`stream`]); the diagnostics are
+/// those [`lint_bytes`] gives for the same content.
+pub fn lint_stream<R: std::io::Read + std::io::Seek>(
+    name: &str,
+    mut file: R,
+    opts: &LintOptions,
+) -> Partial {
+    let mut out = Partial::default();
+    out.summary.files = 1;
+    let io_problem = |e: std::io::Error| {
+        problem_diagnostic(
+            name,
+            &LoadProblem::new(InputRule::Io, format!("cannot read: {e}"), None),
+            None,
+        )
+    };
+    let survey = match stream::survey(&mut file) {
+        Ok(Ok(survey)) => survey,
+        Ok(Err(problem)) => {
+            out.diagnostics
+                .push(problem_diagnostic(name, &problem, None));
+            return out;
+        }
+        Err(e) => {
+            out.diagnostics.push(io_problem(e));
+            return out;
+        }
+    };
+    let windows = match stream::windows(file, survey, opts.stream_batch_bytes) {
+        Ok(w) => w,
+        Err(e) => {
+            out.diagnostics.push(io_problem(e));
+            return out;
+        }
+    };
+    for window in windows {
+        match window {
+            Ok(w) => {
+                let chunks = w.chunks();
+                if let Some(t) = &opts.timings {
+                    t.add_bytes(chunks.iter().map(|c| c.text.len()).sum());
+                }
+                out = out.merge(lint_window(
+                    name,
+                    &w.text,
+                    w.first_line,
+                    &chunks,
+                    &w.problems,
+                    opts,
+                ));
+            }
+            Err(e) => out.diagnostics.push(io_problem(e)),
+        }
+    }
+    note_if_empty(name, &mut out);
+    out
+}
+
+/// Lints the documents of `text`, which holds the file's lines from `first_line` on.
+fn lint_window(
+    name: &str,
+    text: &str,
+    first_line: u32,
+    chunks: &[Chunk<'_>],
+    problems: &[LoadProblem],
+    opts: &LintOptions,
+) -> Partial {
+    let file = FileCtx {
+        name,
+        text,
+        index: OnceLock::new(),
+        first_line,
+        opts,
+    };
+    let mut out = Partial::default();
     out.diagnostics
-        .extend(split_problems.iter().map(|p| file.problem(p, None)));
+        .extend(problems.iter().map(|p| file.problem(p, None)));
     chunks
         .par_iter()
         .map(|chunk| file.lint_chunk(chunk))
@@ -235,50 +399,29 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         .fold(out, Partial::merge)
 }
 
-/// UTF-8 text without its byte order mark, or an encoding problem with a position.
-fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(LoadProblem::new(
-            InputRule::Encoding,
-            "file is UTF-16; Kubernetes manifests must be UTF-8",
-            None,
-        )
-        .with_hint("re-save the file as UTF-8"));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let valid = &bytes[..e.valid_up_to()];
-        // Safe: the prefix up to `valid_up_to` is valid UTF-8.
-        let prefix = std::str::from_utf8(valid).unwrap_or_default();
-        let pos = LineIndex::new(prefix).pos_of_offset(prefix, prefix.len());
-        LoadProblem::new(
-            InputRule::Encoding,
-            format!(
-                "file is not valid UTF-8 (invalid byte 0x{:02X} at line {}, column {}); it was not checked",
-                bytes[e.valid_up_to()],
-                pos.line,
-                pos.col
+/// A file without a single document says so (a note): an empty render is a common mistake.
+fn note_if_empty(name: &str, out: &mut Partial) {
+    if out.summary.documents == 0 && out.diagnostics.is_empty() {
+        out.diagnostics.push(problem_diagnostic(
+            name,
+            &LoadProblem::new(
+                InputRule::EmptyFile,
+                "no documents: the file is empty, or holds only comments and empty documents",
+                None,
             ),
-            Some(Span::point(pos)),
-        )
-    })?;
-    if let Some(off) = text.find('\0') {
-        let pos = LineIndex::new(text).pos_of_offset(text, off);
-        return Err(LoadProblem::new(
-            InputRule::Encoding,
-            "file contains NUL bytes (a binary file?); it was not checked",
-            Some(Span::point(pos)),
+            None,
         ));
     }
-    Ok(text)
 }
 
 /// The file being linted, shared by its documents.
 struct FileCtx<'a> {
     name: &'a str,
+    /// The file's lines from `first_line` on (all of them unless the file is streamed).
     text: &'a str,
     /// Built on the first finding: most files (ConfigMaps, CRDs, clean workloads) have none.
     index: OnceLock<LineIndex>,
+    first_line: u32,
     opts: &'a LintOptions,
 }
 
@@ -290,14 +433,19 @@ impl FileCtx<'_> {
     fn problem(&self, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
         let mut d = problem_diagnostic(self.name, p, origin);
         if let Some(span) = p.span {
-            d.snippet = Some(diagnose::snippet(
-                self.text,
-                self.index(),
-                span,
-                SNIPPET_CONTEXT,
-            ));
+            d.snippet = Some(self.snippet(span));
         }
         d
+    }
+
+    fn snippet(&self, span: Span) -> diagnostic::Snippet {
+        diagnose::snippet_in(
+            self.text,
+            self.index(),
+            self.first_line,
+            span,
+            SNIPPET_CONTEXT,
+        )
     }
 
     fn lint_chunk(&self, chunk: &Chunk<'_>) -> Partial {
@@ -410,6 +558,11 @@ impl FileCtx<'_> {
                 let judged = policy::judge(&pod, &evals, policy);
                 let start = node.span.start;
                 for group in &judged.groups {
+                    // Passing objects are kept only for reports that list them (JUnit):
+                    // otherwise a stream of a million clean pods would cost memory for each.
+                    if group.violations.is_empty() && !self.opts.keep_passing_objects {
+                        continue;
+                    }
                     out.objects.push(CheckedObject {
                         file: self.name.to_string(),
                         line: start.line,
@@ -449,7 +602,7 @@ impl FileCtx<'_> {
     ) -> impl Iterator<Item = Diagnostic> + 'f {
         found
             .into_iter()
-            .map(move |f| f.into_diagnostic(self.name, Some((self.text, self.index())), origin))
+            .map(move |f| f.into_diagnostic(self.name, |span| Some(self.snippet(span)), origin))
     }
 
     fn violation(
@@ -527,12 +680,7 @@ impl FileCtx<'_> {
             related,
             fix,
             hint: None,
-            snippet: Some(diagnose::snippet(
-                self.text,
-                self.index(),
-                span,
-                SNIPPET_CONTEXT,
-            )),
+            snippet: Some(self.snippet(span)),
         }
     }
 }
@@ -552,11 +700,7 @@ pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> 
     };
     Diagnostic {
         rule: p.rule.id().to_string(),
-        severity: if p.rule.is_error() {
-            Severity::Error
-        } else {
-            Severity::Warning
-        },
+        severity: p.rule.severity(),
         level: None,
         pss_version: None,
         policy: Default::default(),

@@ -2,7 +2,7 @@
 //! code (0 = nothing at or above `--fail-on`, 1 = findings that fail, 2 = psslint could not
 //! run).
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,12 +11,14 @@ use std::time::Instant;
 use clap::Parser;
 
 use psslint::cli::{normalize_args, CheckArgs, Cli, ColorChoice, Command};
-use psslint::discover::{self, DiscoverOptions, Input};
+use psslint::diagnostic::Severity;
+use psslint::discover::{self, DiscoverOptions};
+use psslint::input::{self, ReadLimits};
 use psslint::lint;
 use psslint::output::{self, Destination, WriteOptions};
 use psslint::policy::options::ExceptionsArgs;
 use psslint::policy::strict::ConfigErrors;
-use psslint::report::{github, RenderOptions, SourceRoot};
+use psslint::report::{github, Format, RenderOptions, SourceRoot};
 use psslint::rules;
 use psslint::timings::{Stage, Timings};
 use psslint::workers;
@@ -65,19 +67,17 @@ fn check(args: CheckArgs) -> u8 {
         None if !args.paths.iter().any(|p| p.is_dir()) => 1,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let discovered = match discover::discover(
+    let discovered = discover::discover_all(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
             threads: walkers,
         },
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            return EXIT_TROUBLE;
-        }
-    };
+    );
+    // A missing path is a usage error (exit 2), but the other paths are still linted.
+    for e in &discovered.missing {
+        eprintln!("psslint: {}: {}", e.path, e.message);
+    }
     if let Some(t) = &timings {
         t.add(Stage::Discover, discover_start);
     }
@@ -89,30 +89,26 @@ fn check(args: CheckArgs) -> u8 {
     opts.max_file_size = args.max_file_size;
     opts.fast_path = !args.no_fast_path;
     opts.timings = timings.clone();
+    opts.allow_unchecked = args.allow_unchecked;
+    opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
-    let stdin_bytes = if discovered.inputs.contains(&Input::Stdin) {
-        let mut buf = Vec::new();
-        if let Err(e) = io::stdin().lock().read_to_end(&mut buf) {
-            eprintln!("psslint: <stdin>: {e}");
-            return EXIT_TROUBLE;
-        }
-        Some(buf)
-    } else {
-        None
-    };
-    let report = lint::lint_discovered(&discovered, &opts, |input| match input {
-        Input::Stdin => Ok(stdin_bytes.clone().unwrap_or_default()),
-        Input::File(p) => std::fs::read(p).map_err(|e| format!("cannot read file: {e}")),
-    });
+    let limits = ReadLimits::new(args.max_file_size);
+    let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {
         d.rule == "io-error"
+            && d.severity == Severity::Error
             && args
                 .paths
                 .iter()
                 .any(|p| discover::display_path(p) == d.file)
     });
+    // Fail closed: input that could not be checked fails the run, whatever --fail-on says.
+    let unchecked = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && lint::is_unchecked(d));
 
     let to_stdout = targets.iter().any(|t| t.destination == Destination::Stdout);
     let color = match args.color {
@@ -157,9 +153,9 @@ fn check(args: CheckArgs) -> u8 {
         return EXIT_TROUBLE;
     }
 
-    if named_unreadable {
+    if named_unreadable || !discovered.missing.is_empty() {
         EXIT_TROUBLE
-    } else if args.fail_on.fails(&report) {
+    } else if unchecked || args.fail_on.fails(&report) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -194,17 +190,8 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let mut stdin = Vec::new();
-    if discovered.inputs.contains(&Input::Stdin) {
-        if let Err(e) = io::stdin().lock().read_to_end(&mut stdin) {
-            eprintln!("psslint: <stdin>: {e}");
-            return EXIT_TROUBLE;
-        }
-    }
-    let report = lint::lint_discovered(&discovered, &opts, |input| match input {
-        Input::Stdin => Ok(stdin.clone()),
-        Input::File(p) => std::fs::read(p).map_err(|e| format!("cannot read file: {e}")),
-    });
+    let limits = ReadLimits::new(opts.max_file_size);
+    let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
     let mut out = io::stdout().lock();
     match psslint::report::exceptions::render(&report, args.format, &mut out) {
         Ok(()) => EXIT_OK,

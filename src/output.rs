@@ -154,13 +154,55 @@ pub fn write(
     Ok(())
 }
 
+/// Writes a report file whole or not at all: into a temporary file beside it, renamed over
+/// the target once complete, so a failed or interrupted run (Ctrl-C) never leaves a truncated
+/// report that looks like a result. Targets that are not regular files (`/dev/stdout`, a pipe,
+/// `/dev/full`) are written directly.
 fn write_file(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        let mut w = BufWriter::new(File::create(path)?);
+        render(&mut w)?;
+        return w.flush();
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".psslint-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // The usual mode of a new file (0666 less the umask), not tempfile's private 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        if dir.is_dir() {
+            // tempfile names its own file in the message; the target is named by the caller.
+            let msg = e.to_string();
+            let msg = msg
+                .split(" at path ")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            io::Error::new(e.kind(), msg)
+        } else {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no such directory: {}", dir.display()),
+            )
+        }
+    })?;
+    let mut w = BufWriter::new(tmp);
     render(&mut w)?;
-    w.flush()
+    w.flush()?;
+    let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {

@@ -70,7 +70,7 @@ const POLICY: RuleKind = RuleKind::Policy;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
 /// `InputRule::ALL` order, then policy rules in `policy::finding::RULES` order.
-static RULES: [RuleDoc; 40] = [
+static RULES: [RuleDoc; 42] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -102,6 +102,8 @@ static RULES: [RuleDoc; 40] = [
     doc!("depth-limit", INPUT),
     doc!("unencodable-value", INPUT),
     doc!("file-too-large", INPUT),
+    doc!("special-file", INPUT),
+    doc!("empty-file", INPUT),
     doc!("namespace-invalid-label", POLICY),
     doc!("namespace-no-enforce", POLICY),
     doc!("namespace-unpinned-version", POLICY),

@@ -101,6 +101,15 @@ pub fn byte_of_col(line_text: &str, col: u32) -> usize {
         .map_or(line_text.len(), |(b, _)| b)
 }
 
+/// At most `max_chars` characters of `s`, with `…` when cut: input text quoted in a message
+/// stays readable, and a megabyte-long value is not copied into every finding.
+pub fn excerpt(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => format!("{}…", &s[..i]).into(),
+        None => s.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +131,11 @@ mod tests {
         let off = t.find('x').unwrap();
         assert_eq!(idx.pos_of_offset(t, off), Pos::new(1, 9));
         assert_eq!(byte_of_col("name: é€x", 9), off);
+    }
+
+    #[test]
+    fn excerpts_cut_at_a_character_boundary() {
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("é€xyz", 2), "é€…");
     }
 }

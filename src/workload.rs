@@ -15,7 +15,7 @@ use crate::pss::model::{
     Capabilities, Container, ContainerKind, ContainerPort, Handler, Pod, PodSecurityContext,
     PodSpec, Profile, SeLinuxOptions, SecurityContext, Volume, WindowsOptions,
 };
-use crate::source::Span;
+use crate::source::{excerpt, Span};
 
 /// A kind that carries a pod template, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +148,9 @@ fn is_volume_source(key: &str) -> bool {
     ALLOWED_VOLUMES.contains(&key) || RESTRICTED_VOLUMES.contains(&key)
 }
 
+/// Characters of a wrong value quoted in a type error.
+const MAX_QUOTED: usize = 80;
+
 /// Typed reads with API-server decoding rules; collects type problems.
 #[derive(Default)]
 struct Reader {
@@ -157,7 +160,7 @@ struct Reader {
 impl Reader {
     fn bad(&mut self, node: &Node, path: &FieldPath, expected: &str) {
         let found = match &node.value {
-            Value::Str(s) => format!("the string {s:?}"),
+            Value::Str(s) => format!("the string {:?}", excerpt(s, MAX_QUOTED)),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Int(i) => format!("the integer {i}"),
             Value::Float(f) => format!("the number {f}"),
@@ -174,7 +177,7 @@ impl Reader {
         let raw = node
             .raw
             .as_deref()
-            .map(|r| format!(" (written `{r}`)"))
+            .map(|r| format!(" (written `{}`)", excerpt(r, MAX_QUOTED)))
             .unwrap_or_default();
         self.problems.push(TypeProblem {
             path: path.clone(),

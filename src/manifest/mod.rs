@@ -9,15 +9,18 @@
 //! * [`skim`] is the exact fast path: it proves, from parser events alone, that a document
 //!   needs no tree (a ConfigMap, a CRD) and what the tree would have said about it.
 
+pub mod decode;
 pub mod node;
 pub mod object;
 pub mod resolve;
 pub mod skim;
 pub mod split;
+pub mod stream;
 pub mod yaml;
 
 pub use node::{Entry, Mapping, Node, ScalarStyle, Value};
 
+use crate::diagnostic::Severity;
 use crate::source::Span;
 
 /// Stable identifiers of input problems. They share the rule namespace with the PSS checks, so
@@ -49,10 +52,14 @@ pub enum InputRule {
     Unencodable,
     /// The file exceeds `--max-file-size`.
     FileTooLarge,
+    /// A named pipe, socket or device found while walking a directory; skipped.
+    SpecialFile,
+    /// A file without any document (empty, comments only, or only empty documents).
+    EmptyFile,
 }
 
 impl InputRule {
-    pub const ALL: [InputRule; 12] = [
+    pub const ALL: [InputRule; 14] = [
         InputRule::Encoding,
         InputRule::Io,
         InputRule::ParseError,
@@ -65,6 +72,8 @@ impl InputRule {
         InputRule::DepthLimit,
         InputRule::Unencodable,
         InputRule::FileTooLarge,
+        InputRule::SpecialFile,
+        InputRule::EmptyFile,
     ];
 
     pub fn id(self) -> &'static str {
@@ -81,6 +90,8 @@ impl InputRule {
             InputRule::DepthLimit => "depth-limit",
             InputRule::Unencodable => "unencodable-value",
             InputRule::FileTooLarge => "file-too-large",
+            InputRule::SpecialFile => "special-file",
+            InputRule::EmptyFile => "empty-file",
         }
     }
 
@@ -88,11 +99,37 @@ impl InputRule {
         InputRule::ALL.into_iter().find(|r| r.id() == id)
     }
 
-    /// Whether the problem means some input could not be checked (fail closed) or only that
-    /// the input is suspicious. Only `ignored-content` is a warning: what kubectl sends was
-    /// still checked.
+    /// How serious the problem is. Input that could not be checked, or that the API server
+    /// would read differently or reject, is an error (fail closed). What kubectl sends was
+    /// still checked after `ignored-content`, and a skipped special file is not a manifest:
+    /// warnings. An empty file is only worth a note.
+    pub fn severity(self) -> Severity {
+        match self {
+            InputRule::IgnoredContent | InputRule::SpecialFile => Severity::Warning,
+            InputRule::EmptyFile => Severity::Note,
+            _ => Severity::Error,
+        }
+    }
+
     pub fn is_error(self) -> bool {
-        !matches!(self, InputRule::IgnoredContent)
+        self.severity() == Severity::Error
+    }
+
+    /// Whether the problem means that some input was not checked at all: it could not be
+    /// read, decoded or parsed, or a limit stopped it. These fail the run whatever
+    /// `--fail-on` says, unless `--allow-unchecked` makes them warnings. (Type errors,
+    /// duplicate keys and the like are errors too, but the input around them was checked.)
+    pub fn leaves_unchecked(self) -> bool {
+        matches!(
+            self,
+            InputRule::Encoding
+                | InputRule::Io
+                | InputRule::ParseError
+                | InputRule::UnrenderedTemplate
+                | InputRule::AliasLimit
+                | InputRule::DepthLimit
+                | InputRule::FileTooLarge
+        )
     }
 }
 
@@ -119,5 +156,12 @@ impl LoadProblem {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+}
+
+/// A bare message is a read failure (`io-error`).
+impl From<String> for LoadProblem {
+    fn from(message: String) -> Self {
+        LoadProblem::new(InputRule::Io, message, None)
     }
 }

@@ -89,11 +89,21 @@ fn present(n: &Node, key: &str) -> bool {
         .is_some_and(|s| !s.is_empty())
 }
 
-/// `(apiVersion, kind)` when both are non-empty strings.
+/// `(apiVersion, kind)` when both are strings that name an API object ([`is_api_object`]).
 fn type_of(n: &Node) -> Option<(&str, &str)> {
     let api_version = n.get("apiVersion")?.as_str()?;
     let kind = n.get("kind")?.as_str()?;
-    (!api_version.is_empty() && !kind.is_empty()).then_some((api_version, kind))
+    is_api_object(api_version, kind).then_some((api_version, kind))
+}
+
+/// Whether string `apiVersion` and `kind` values make a document an API object: both
+/// non-empty, and not one of kustomize's own files (`kustomize.config.k8s.io`: Kustomization,
+/// Component), which look like objects but are read by kustomize, never sent to an API server.
+/// The fast path ([`super::skim`]) asks the same question.
+pub fn is_api_object(api_version: &str, kind: &str) -> bool {
+    !api_version.is_empty()
+        && !kind.is_empty()
+        && !api_version.starts_with("kustomize.config.k8s.io/")
 }
 
 fn info(n: &Node, api_version: &str, kind: &str, path: FieldPath) -> ObjectInfo {
@@ -144,6 +154,12 @@ mod tests {
     }
 
     #[test]
+    fn kustomize_files_are_not_objects() {
+        let r = root("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n");
+        assert!(objects(&r).is_empty());
+    }
+
+    #[test]
     fn a_top_level_object() {
         let r = root("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec: {}\n");
         let objs = objects(&r);
@@ -184,12 +200,6 @@ mod tests {
         ] {
             assert!(objects(&root(text)).is_empty(), "{text}");
         }
-    }
-
-    #[test]
-    fn kustomization_is_an_object_without_a_pod_template() {
-        let r = root("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n");
-        assert_eq!(objects(&r)[0].0.kind, "Kustomization");
     }
 
     #[test]

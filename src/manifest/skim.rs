@@ -180,7 +180,7 @@ impl Skimmer<'_> {
             return Err(Fallback);
         }
         let object = match (&self.api_version, &self.kind) {
-            (Some(Some(v)), Some(Some(k))) => !v.is_empty() && !k.is_empty(),
+            (Some(Some(v)), Some(Some(k))) => super::object::is_api_object(v, k),
             _ => false,
         };
         Ok(Skim::Skip { object })

@@ -28,38 +28,117 @@ pub struct Chunk<'a> {
     pub origin: Option<String>,
 }
 
+/// Where one document lies: a byte range of the text (whole lines) and its first line. The
+/// splitters below produce these one at a time, so the same rules serve a text in memory and a
+/// file read line by line ([`super::stream`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkBounds {
+    pub start: usize,
+    pub end: usize,
+    pub start_line: u32,
+    pub origin: Option<String>,
+}
+
+impl ChunkBounds {
+    /// The chunk in `text`, whose byte 0 is byte `base` of the stream; `None` if the bounds lie
+    /// outside `text` or not on character boundaries.
+    pub fn in_text<'a>(&self, text: &'a str, base: usize) -> Option<Chunk<'a>> {
+        let range = self.start.checked_sub(base)?..self.end.checked_sub(base)?;
+        Some(Chunk {
+            text: text.get(range)?,
+            start_line: self.start_line,
+            origin: self.origin.clone(),
+        })
+    }
+}
+
 /// Splits `text` (BOM already stripped) into kubectl documents. Every chunk is returned,
 /// including empty and comment-only ones; the caller skips documents without a root.
 pub fn split_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
-    if text
-        .trim_start_matches([' ', '\t', '\r', '\n'])
-        .starts_with('{')
-    {
-        if let Some(chunks) = split_json_stream(text) {
+    if starts_like_json(text.as_bytes()) {
+        let mut json = JsonSplitter::new();
+        let mut bounds = Vec::new();
+        json.feed(text.as_bytes(), &mut bounds);
+        if let Some(last) = json.finish() {
+            bounds.push(last);
+            let chunks = bounds.iter().filter_map(|b| b.in_text(text, 0)).collect();
             return (chunks, Vec::new());
         }
     }
     split_yaml_stream(text)
 }
 
+/// Whether the first non-blank character is `{`: kubectl then reads a sequence of JSON values.
+pub fn starts_like_json(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|&b| b == b'{')
+}
+
 fn split_yaml_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
-    let bytes = text.as_bytes();
-    let mut chunks = Vec::new();
+    let mut splitter = LineSplitter::new();
+    let mut bounds = Vec::new();
     let mut problems = Vec::new();
-
-    let mut chunk_start = 0usize;
-    let mut chunk_line = 1u32;
-    // While scanning the chunk's leading blank/comment lines, look for `# Source:`.
-    let mut in_header = true;
-    let mut origin: Option<String> = None;
-
     let mut pos = 0usize;
-    let mut line_no = 1u32;
-    while pos < bytes.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        let next = (line_end + 1).min(bytes.len());
-        let line = &text[pos..line_end];
+    while pos < text.len() {
+        let line_end =
+            memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
+        let next = (line_end + 1).min(text.len());
+        bounds.extend(splitter.line(&text[pos..line_end], pos, next, &mut problems));
+        pos = next;
+    }
+    bounds.push(splitter.finish(text.len()));
+    let chunks = bounds.iter().filter_map(|b| b.in_text(text, 0)).collect();
+    (chunks, problems)
+}
 
+/// kubectl's line rules (`YAMLReader`), one line at a time.
+#[derive(Debug, Clone)]
+pub struct LineSplitter {
+    chunk_start: usize,
+    chunk_line: u32,
+    /// While scanning the chunk's leading blank/comment lines, look for `# Source:`.
+    in_header: bool,
+    origin: Option<String>,
+    /// 1-based number of the next line.
+    line_no: u32,
+}
+
+impl Default for LineSplitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LineSplitter {
+    pub fn new() -> Self {
+        LineSplitter {
+            chunk_start: 0,
+            chunk_line: 1,
+            in_header: true,
+            origin: None,
+            line_no: 1,
+        }
+    }
+
+    /// Where the chunk being collected starts: byte offset and line.
+    pub fn pending(&self) -> (usize, u32) {
+        (self.chunk_start, self.chunk_line)
+    }
+
+    /// Takes the next line: its text without the `\n` (a `\r` stays), the offset of its start
+    /// and of the next line's start. A separator line ends the chunk before it, which is
+    /// returned; a malformed separator is also a problem.
+    pub fn line(
+        &mut self,
+        line: &str,
+        start: usize,
+        next: usize,
+        problems: &mut Vec<LoadProblem>,
+    ) -> Option<ChunkBounds> {
+        let line_no = self.line_no;
+        self.line_no += 1;
         if let Some(rest) = line.strip_prefix("---") {
             let rest = rest.trim();
             if !rest.is_empty() && !rest.starts_with('#') {
@@ -78,132 +157,227 @@ fn split_yaml_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
                     .with_hint("put the document's content on the line after `---`"),
                 );
             }
-            chunks.push(Chunk {
-                text: &text[chunk_start..pos],
-                start_line: chunk_line,
-                origin: origin.take(),
-            });
-            chunk_start = next;
-            chunk_line = line_no + 1;
-            in_header = true;
-        } else if in_header {
+            let done = ChunkBounds {
+                start: self.chunk_start,
+                end: start,
+                start_line: self.chunk_line,
+                origin: self.origin.take(),
+            };
+            self.chunk_start = next;
+            self.chunk_line = line_no + 1;
+            self.in_header = true;
+            return Some(done);
+        }
+        if self.in_header {
             let t = line.trim();
             if let Some(comment) = t.strip_prefix('#') {
-                if origin.is_none() {
+                if self.origin.is_none() {
                     if let Some(path) = comment.trim_start().strip_prefix("Source:") {
                         let path = path.trim();
                         if !path.is_empty() {
-                            origin = Some(path.to_owned());
+                            self.origin = Some(path.to_owned());
                         }
                     }
                 }
             } else if !t.is_empty() {
-                in_header = false;
+                self.in_header = false;
             }
         }
-        pos = next;
-        line_no += 1;
+        None
     }
-    chunks.push(Chunk {
-        text: &text[chunk_start..],
-        start_line: chunk_line,
-        origin,
-    });
-    (chunks, problems)
+
+    /// The last chunk, up to `end` (the stream's length).
+    pub fn finish(self, end: usize) -> ChunkBounds {
+        ChunkBounds {
+            start: self.chunk_start,
+            end,
+            start_line: self.chunk_line,
+            origin: self.origin,
+        }
+    }
 }
 
-/// Splits a stream of JSON objects, each starting on its own line. `None` when the stream is
-/// anything else (then the YAML line rules apply).
-fn split_json_stream(text: &str) -> Option<Vec<Chunk<'_>>> {
-    let bytes = text.as_bytes();
-    let mut chunks = Vec::new();
-    let mut depth = 0usize;
-    let mut i = 0usize;
-    let mut line = 1u32;
-    // Start of the current chunk (a line start) and its line number.
-    let mut chunk_start = 0usize;
-    let mut chunk_line = 1u32;
-    // Line on which the previous top-level value ended, when between values.
-    let mut ended_on: Option<u32> = None;
-    let mut line_start = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\n' => {
-                line += 1;
-                line_start = i + 1;
+/// Splits a stream of JSON objects, each starting on its own line, byte by byte. Whether the
+/// split applies is known only at the end: [`JsonSplitter::finish`] returns `None` when the
+/// stream is anything else (then the YAML line rules apply to the whole stream).
+#[derive(Debug, Clone)]
+pub struct JsonSplitter {
+    /// Offset of the next byte.
+    pos: usize,
+    depth: usize,
+    /// 1-based line of the next byte, and where that line starts.
+    line: u32,
+    line_start: usize,
+    chunk_start: usize,
+    chunk_line: u32,
+    /// Line on which the previous top-level value ended, when between values.
+    ended_on: Option<u32>,
+    string: StringState,
+    failed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StringState {
+    Outside,
+    /// Inside `"…"`; `escaped` after a backslash.
+    Double {
+        escaped: bool,
+    },
+    /// Inside `'…'`; `quote_seen` right after a `'`, which closes the string unless another
+    /// `'` follows (YAML's `''`).
+    Single {
+        quote_seen: bool,
+    },
+}
+
+impl Default for JsonSplitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JsonSplitter {
+    pub fn new() -> Self {
+        JsonSplitter {
+            pos: 0,
+            depth: 0,
+            line: 1,
+            line_start: 0,
+            chunk_start: 0,
+            chunk_line: 1,
+            ended_on: None,
+            string: StringState::Outside,
+            failed: false,
+        }
+    }
+
+    /// Where the chunk being collected starts: byte offset and line.
+    pub fn pending(&self) -> (usize, u32) {
+        (self.chunk_start, self.chunk_line)
+    }
+
+    /// Takes the next bytes of the stream; appends the chunks they complete to `out`. Once the
+    /// stream is known not to be a JSON object stream, further bytes are ignored.
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChunkBounds>) {
+        for &b in bytes {
+            if self.failed {
+                return;
             }
+            self.byte(b, out);
+            self.pos += 1;
+        }
+    }
+
+    fn newline(&mut self) {
+        self.line += 1;
+        self.line_start = self.pos + 1;
+    }
+
+    fn byte(&mut self, b: u8, out: &mut Vec<ChunkBounds>) {
+        match self.string {
+            StringState::Double { escaped } => {
+                if escaped {
+                    self.string = StringState::Double { escaped: false };
+                } else if b == b'\\' {
+                    self.string = StringState::Double { escaped: true };
+                } else if b == b'"' {
+                    self.string = StringState::Outside;
+                }
+                if b == b'\n' {
+                    self.newline();
+                }
+                return;
+            }
+            StringState::Single { quote_seen: false } => {
+                if b == b'\'' {
+                    self.string = StringState::Single { quote_seen: true };
+                } else if b == b'\n' {
+                    self.newline();
+                }
+                return;
+            }
+            StringState::Single { quote_seen: true } => {
+                if b == b'\'' {
+                    // `''`: an escaped quote; still inside.
+                    self.string = StringState::Single { quote_seen: false };
+                    return;
+                }
+                // The previous quote closed the string; this byte is outside it.
+                self.string = StringState::Outside;
+            }
+            StringState::Outside => {}
+        }
+        match b {
+            b'\n' => self.newline(),
             b' ' | b'\t' | b'\r' => {}
             b'"' | b'\'' => {
-                if depth == 0 {
-                    return None;
-                }
-                // Skip the string (JSON escapes; YAML's '' inside single quotes).
-                i += 1;
-                loop {
-                    match bytes.get(i) {
-                        None => return None,
-                        Some(b'\\') if b == b'"' => i += 1,
-                        Some(&c) if c == b => {
-                            if b == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
-                                i += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                        Some(b'\n') => {
-                            line += 1;
-                            line_start = i + 1;
-                        }
-                        Some(_) => {}
-                    }
-                    i += 1;
+                if self.depth == 0 {
+                    self.failed = true;
+                } else if b == b'"' {
+                    self.string = StringState::Double { escaped: false };
+                } else {
+                    self.string = StringState::Single { quote_seen: false };
                 }
             }
             b'{' | b'[' => {
-                if depth == 0 {
+                if self.depth == 0 {
                     if b != b'{' {
-                        return None;
+                        self.failed = true;
+                        return;
                     }
-                    if let Some(prev_line) = ended_on.take() {
-                        // A new object must start on a later line, after only whitespace.
-                        if prev_line == line || !text[line_start..i].trim().is_empty() {
-                            return None;
+                    if let Some(prev_line) = self.ended_on.take() {
+                        // A new object must start on a later line than the previous one
+                        // ended on (only whitespace can come between them at depth 0).
+                        if prev_line == self.line {
+                            self.failed = true;
+                            return;
                         }
-                        chunks.push(Chunk {
-                            text: &text[chunk_start..line_start],
-                            start_line: chunk_line,
+                        out.push(ChunkBounds {
+                            start: self.chunk_start,
+                            end: self.line_start,
+                            start_line: self.chunk_line,
                             origin: None,
                         });
-                        chunk_start = line_start;
-                        chunk_line = line;
+                        self.chunk_start = self.line_start;
+                        self.chunk_line = self.line;
                     }
                 }
-                depth += 1;
+                self.depth += 1;
             }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    ended_on = Some(line);
+            b'}' | b']' => match self.depth.checked_sub(1) {
+                Some(d) => {
+                    self.depth = d;
+                    if d == 0 {
+                        self.ended_on = Some(self.line);
+                    }
                 }
-            }
+                None => self.failed = true,
+            },
             _ => {
-                if depth == 0 {
-                    return None;
+                if self.depth == 0 {
+                    self.failed = true;
                 }
             }
         }
-        i += 1;
     }
-    if depth != 0 || ended_on.is_none() {
-        return None;
+
+    /// The last chunk, when the whole stream was a sequence of JSON objects each starting on
+    /// its own line; `None` otherwise.
+    pub fn finish(self) -> Option<ChunkBounds> {
+        let open_string = matches!(
+            self.string,
+            StringState::Double { .. } | StringState::Single { quote_seen: false }
+        );
+        if self.failed || open_string || self.depth != 0 || self.ended_on.is_none() {
+            return None;
+        }
+        Some(ChunkBounds {
+            start: self.chunk_start,
+            end: self.pos,
+            start_line: self.chunk_line,
+            origin: None,
+        })
     }
-    chunks.push(Chunk {
-        text: &text[chunk_start..],
-        start_line: chunk_line,
-        origin: None,
-    });
-    Some(chunks)
 }
 
 fn truncate(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {

@@ -484,6 +484,34 @@ fn detab_json(text: &str) -> Option<String> {
     }
 }
 
+/// The chunk-local 1-based line and column just past the last character of `text`.
+fn end_of(text: &str) -> (u32, u32) {
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let last = memchr::memrchr(b'\n', text.as_bytes()).map_or(0, |i| i + 1);
+    let cols = text[last..].chars().count();
+    (
+        u32::try_from(lines + 1).unwrap_or(u32::MAX),
+        u32::try_from(cols + 1).unwrap_or(u32::MAX),
+    )
+}
+
+/// Whether a `\r` in `text` is not followed by `\n`.
+fn has_lone_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'))
+}
+
+/// Character offsets at which `\n`-separated lines start.
+fn lf_line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    for (i, c) in text.chars().enumerate() {
+        if c == '\n' {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// What is known about an anchor id.
 enum AnchorSlot {
     /// Not (yet) defined: its node is still being built, or the id is unused.
@@ -566,8 +594,9 @@ impl MapBuilder {
                         LoadProblem::new(
                             InputRule::DuplicateKey,
                             format!(
-                                "duplicate key `{key}` (already set on line {prev}); the API \
-                                 server keeps only this last value"
+                                "duplicate key `{}` (already set on line {prev}); the API \
+                                 server keeps only this last value",
+                                crate::source::excerpt(&key, 80)
                             ),
                             Some(key_span),
                         )
@@ -673,6 +702,11 @@ struct Builder<'a> {
     template_reported: bool,
     /// Byte offsets of line starts in `text`, built on first use.
     line_starts: Option<Vec<usize>>,
+    /// The chunk-local line and column just past the text's last character.
+    end: (u32, u32),
+    /// Character offsets of the `\n`-separated lines, when the text has a lone `\r` (which
+    /// saphyr counts as a line break).
+    lf_lines: Option<Vec<usize>>,
 }
 
 impl<'a> Builder<'a> {
@@ -692,17 +726,57 @@ impl<'a> Builder<'a> {
             problems: Vec::new(),
             template_reported: false,
             line_starts: None,
+            end: end_of(text),
+            lf_lines: has_lone_cr(text).then(|| lf_line_starts(text)),
         }
     }
 
     fn pos(&self, m: &Marker) -> Pos {
-        let line = u32::try_from(m.line()).unwrap_or(u32::MAX);
-        let mut col = u32::try_from(m.col()).unwrap_or(u32::MAX - 1) + 1;
+        let (line, mut col) = match &self.lf_lines {
+            // saphyr breaks lines at a lone `\r` too (YAML's rule); psslint's lines end at `\n`
+            // only, as kubectl's splitter, editors' line numbers for such files and the rest
+            // of psslint do. Map the marker's character index instead.
+            Some(starts) => {
+                let line = starts.partition_point(|&s| s <= m.index()).max(1);
+                let col = m.index() - starts[line - 1] + 1;
+                (
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    u32::try_from(col).unwrap_or(u32::MAX),
+                )
+            }
+            None => (
+                u32::try_from(m.line()).unwrap_or(u32::MAX),
+                u32::try_from(m.col()).unwrap_or(u32::MAX - 1) + 1,
+            ),
+        };
+        // saphyr ends a text without a final line break with one of its own, so a marker at
+        // the very end (an error at end of input) can sit on a line the file does not have:
+        // put it at the end of the last line instead.
+        let (last_line, last_col) = self.end;
+        if line > last_line {
+            return self.pos_local(last_line, last_col);
+        }
         // Undo indentation inserted by the quoted-scalar fallback.
-        if let Some(&shift) = m.line().checked_sub(1).and_then(|l| self.col_shifts.get(l)) {
+        if let Some(&shift) = (line as usize)
+            .checked_sub(1)
+            .and_then(|l| self.col_shifts.get(l))
+        {
             col = col.saturating_sub(shift).max(1);
         }
         Pos::new(line.saturating_add(self.line_offset), col)
+    }
+
+    /// A chunk-local 1-based line and column in file coordinates.
+    fn pos_local(&self, line: u32, col: u32) -> Pos {
+        let shift = (line as usize)
+            .checked_sub(1)
+            .and_then(|l| self.col_shifts.get(l))
+            .copied()
+            .unwrap_or(0);
+        Pos::new(
+            line.saturating_add(self.line_offset),
+            col.saturating_sub(shift).max(1),
+        )
     }
 
     fn span(&self, s: &saphyr_parser::Span) -> Span {
@@ -958,8 +1032,9 @@ impl<'a> Builder<'a> {
                 self.problems.push(LoadProblem::new(
                     InputRule::Unencodable,
                     format!(
-                        "`{text}` is {}, which JSON cannot represent; the API server rejects \
+                        "`{}` is {}, which JSON cannot represent; the API server rejects \
                          this document",
+                        crate::source::excerpt(&text, 80),
                         if f.is_nan() {
                             "not a number"
                         } else {
@@ -1269,6 +1344,22 @@ mod tests {
 
     fn rules(doc: &ParsedDocument) -> Vec<InputRule> {
         doc.problems.iter().map(|p| p.rule).collect()
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_a_text_without_a_final_newline_stays_on_its_last_line() {
+        // Found by fuzzing: saphyr reported line 3 of a two-line text.
+        let doc = parse("a: 1\nb:ur");
+        assert_eq!(doc.problems.len(), 1);
+        assert_eq!(doc.problems[0].span, Some(sp(2, 5, 2, 5)));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_does_not_start_a_line() {
+        // Found by fuzzing: saphyr breaks lines at a lone CR, psslint's lines end at LF only.
+        let r = root("# c\rkey: {a: 1}\nb: 2\n");
+        assert_eq!(at(&r, "key.a").span, sp(1, 14, 1, 15));
+        assert_eq!(at(&r, "b").span, sp(2, 4, 2, 5));
     }
 
     #[test]

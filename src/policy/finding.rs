@@ -2,8 +2,8 @@
 //! located in their file and become [`Diagnostic`]s.
 
 use crate::diagnose;
-use crate::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severity};
-use crate::source::{LineIndex, Span};
+use crate::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severity, Snippet};
+use crate::source::Span;
 
 /// Policy rule IDs and their severity. Each has a document under `rules/`.
 pub const RULES: [(&str, Severity); 9] = [
@@ -24,7 +24,7 @@ pub fn rule_severity(id: &str) -> Option<Severity> {
 }
 
 /// Lines of context around a finding, as for every other finding.
-const SNIPPET_CONTEXT: u32 = 2;
+pub const SNIPPET_CONTEXT: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -79,12 +79,11 @@ impl Finding {
     pub fn into_diagnostic(
         self,
         file: &str,
-        text: Option<(&str, &LineIndex)>,
+        snippet: impl FnOnce(Span) -> Option<Snippet>,
         origin: Option<&str>,
     ) -> Diagnostic {
         let end = diagnose::visible_end(self.span);
-        let snippet =
-            text.map(|(text, index)| diagnose::snippet(text, index, self.span, SNIPPET_CONTEXT));
+        let snippet = snippet(self.span);
         Diagnostic {
             rule: self.rule.to_string(),
             severity: self.severity,

@@ -9,13 +9,10 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
 use super::labels::{Label, KEYS};
-use crate::discover::Input;
 use crate::manifest::object::objects;
 use crate::manifest::skim::{skim, Skim};
-use crate::manifest::split::split_stream;
+use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Node, Value};
 use crate::workload::api_group;
@@ -77,43 +74,18 @@ fn may_escape_a_letter(text: &str) -> bool {
         .any(|(i, _)| matches!(b.get(i + 1), Some(b'x' | b'u' | b'U' | b'\n' | b'\r')))
 }
 
-/// Collects the Namespace objects of every input. `read` supplies an input's bytes, as for
-/// linting; files over `max_file_size` are skipped.
-pub fn collect<F>(
-    inputs: &[Input],
-    read: &F,
-    max_file_size: u64,
-    parse: &ParseOptions,
-) -> NamespaceIndex
-where
-    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
-{
-    let all: Vec<ObservedNamespace> = inputs
-        .par_iter()
-        .flat_map_iter(|input| {
-            let Ok(bytes) = read(input) else {
-                return Vec::new();
-            };
-            if bytes.len() as u64 > max_file_size {
-                return Vec::new();
-            }
-            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            match std::str::from_utf8(bytes) {
-                Ok(text) => in_text(&input.display(), text, parse),
-                Err(_) => Vec::new(),
-            }
-        })
-        .collect();
-    NamespaceIndex::from_observed(all)
-}
-
 /// The Namespace objects in one file's text.
 pub fn in_text(file: &str, text: &str, parse: &ParseOptions) -> Vec<ObservedNamespace> {
-    let mut out = Vec::new();
     if !may_hold_namespace(text) {
-        return out;
+        return Vec::new();
     }
     let (chunks, _) = split_stream(text);
+    in_chunks(file, &chunks, parse)
+}
+
+/// The Namespace objects in some documents of a file (a window of a streamed file, say).
+pub fn in_chunks(file: &str, chunks: &[Chunk<'_>], parse: &ParseOptions) -> Vec<ObservedNamespace> {
+    let mut out = Vec::new();
     let is_namespace_kind = |kind: &str| kind == "Namespace";
     for chunk in chunks.iter().filter(|c| may_hold_namespace(c.text)) {
         // Exact: a document skim settles is provably not a Namespace (nor a list).

@@ -3,25 +3,58 @@
 //! exceptions once every file is linted.
 
 use super::exceptions::{self, Status};
-use super::{hygiene, namespaces};
+use super::{finding, hygiene, namespaces};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::Input;
-use crate::lint::{LintOptions, Partial};
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+
+use super::namespaces::ObservedNamespace;
+use crate::diagnose;
+use crate::input::Source;
+use crate::lint::{LintOptions, Partial, DEFAULT_STREAM_BATCH};
+use crate::manifest::decode::decode;
+use crate::manifest::stream;
+use crate::manifest::yaml::ParseOptions;
 use crate::source::LineIndex;
 
-/// When Namespace objects decide levels (no forced policy) and have not been collected yet:
-/// options with the Namespace objects of all `inputs` recorded.
-pub fn observe_inputs<F>(opts: &LintOptions, inputs: &[Input], read: &F) -> Option<LintOptions>
-where
-    F: Fn(&Input) -> Result<Vec<u8>, String> + Sync,
-{
-    if !opts.policy.needs_namespaces() {
-        return None;
-    }
-    let index = namespaces::collect(inputs, read, opts.max_file_size, &opts.parse);
+/// Options with the Namespace objects found by the first pass recorded.
+pub fn observe(opts: &LintOptions, found: Vec<ObservedNamespace>) -> LintOptions {
     let mut opts = opts.clone();
-    opts.policy.observe(index);
-    Some(opts)
+    opts.policy
+        .observe(namespaces::NamespaceIndex::from_observed(found));
+    opts
+}
+
+/// The Namespace objects of one source; a streamed file is read window by window and left
+/// rewound for the second pass.
+pub fn namespaces_in(
+    name: &str,
+    source: &mut Source,
+    parse: &ParseOptions,
+) -> Vec<ObservedNamespace> {
+    match source {
+        Source::Bytes(bytes) => match decode(bytes) {
+            Ok(text) => namespaces::in_text(name, text, parse),
+            Err(_) => Vec::new(),
+        },
+        Source::Stream(file) => {
+            let found = in_stream(name, file, parse).unwrap_or_default();
+            // A file that cannot be rewound fails to read in the second pass, which says so.
+            let _ = file.seek(SeekFrom::Start(0));
+            found
+        }
+    }
+}
+
+fn in_stream(name: &str, file: &mut File, parse: &ParseOptions) -> Option<Vec<ObservedNamespace>> {
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let survey = stream::survey(file).ok()?.ok()?;
+    let mut found = Vec::new();
+    for window in stream::windows(&mut *file, survey, DEFAULT_STREAM_BATCH).ok()? {
+        let window = window.ok()?;
+        found.extend(namespaces::in_chunks(name, &window.chunks(), parse));
+    }
+    Some(found)
 }
 
 /// The same for a single file linted on its own.
@@ -54,11 +87,13 @@ pub fn settle_run(opts: &LintOptions, partial: &mut Partial) {
     };
     let index = text.as_deref().map(LineIndex::new);
     let located = text.as_deref().zip(index.as_ref());
-    partial.diagnostics.extend(
-        findings
-            .into_iter()
-            .map(|f| f.into_diagnostic(&name, located, None)),
-    );
+    partial.diagnostics.extend(findings.into_iter().map(|f| {
+        let snippet = |span| {
+            located
+                .map(|(text, index)| diagnose::snippet(text, index, span, finding::SNIPPET_CONTEXT))
+        };
+        f.into_diagnostic(&name, snippet, None)
+    }));
 }
 
 /// Findings covered by an exception (notes) in `diagnostics`.

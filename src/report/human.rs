@@ -17,7 +17,7 @@ use crate::source::byte_of_col;
 
 /// Lines longer than this (minified JSON, say) are not shown: annotate-snippets' cost grows with
 /// the line, and such a line is unreadable in a terminal anyway. The `-->` position remains.
-const MAX_SNIPPET_LINE: usize = 1024;
+const MAX_SNIPPET_LINE: usize = crate::diagnose::MAX_SNIPPET_LINE;
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);

@@ -1,0 +1,9 @@
+//! Streamed vs whole, fast path vs full parse: see `checks::equivalence`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::equivalence(data));

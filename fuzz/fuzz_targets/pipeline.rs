@@ -1,0 +1,9 @@
+//! Bytes → diagnostics in every format: see `checks::pipeline`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::pipeline(data));

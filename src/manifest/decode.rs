@@ -1,0 +1,236 @@
+//! Bytes → text, as the API server would accept it: UTF-8 only (a UTF-8 byte order mark is
+//! dropped), so UTF-16, invalid UTF-8 and NUL bytes (binary files) are `encoding` problems
+//! with a position. The checks exist twice, for a file in memory ([`decode`]) and for one read
+//! in pieces ([`TextCheck`]), and give the same answer.
+
+use std::borrow::Cow;
+
+use super::{InputRule, LoadProblem};
+use crate::source::{Pos, Span};
+
+/// The length of the byte order mark that starts `head` (the first three bytes of a file, or
+/// fewer if it is shorter), or the problem with a UTF-16 one.
+pub fn bom_len(head: &[u8]) -> Result<usize, LoadProblem> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(LoadProblem::new(
+            InputRule::Encoding,
+            "file is UTF-16; Kubernetes manifests must be UTF-8",
+            None,
+        )
+        .with_hint("re-save the file as UTF-8"));
+    }
+    Ok(if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    })
+}
+
+/// UTF-8 text without its byte order mark, or an encoding problem with a position.
+pub fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
+    let bytes = &bytes[bom_len(bytes.get(..3).unwrap_or(bytes))?..];
+    let mut check = TextCheck::new();
+    check.feed(bytes);
+    check.finish()?;
+    // The check passed, so this cannot fail; it is not unwrapped all the same.
+    std::str::from_utf8(bytes).map_err(|e| invalid_utf8(bytes[e.valid_up_to()], Pos::new(1, 1)))
+}
+
+/// The text checks of [`decode`] over a stream fed piece by piece (after its byte order mark).
+/// Invalid UTF-8 anywhere wins over a NUL byte earlier, as in [`decode`].
+#[derive(Debug, Clone)]
+pub struct TextCheck {
+    /// Where the next byte is.
+    at: LineCol,
+    /// An incomplete UTF-8 sequence at the end of the last piece.
+    carry: Vec<u8>,
+    nul: Option<Pos>,
+    invalid: Option<LoadProblem>,
+}
+
+impl Default for TextCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TextCheck {
+    pub fn new() -> Self {
+        TextCheck {
+            at: LineCol { line: 1, chars: 0 },
+            carry: Vec::new(),
+            nul: None,
+            invalid: None,
+        }
+    }
+
+    /// Whether invalid UTF-8 was found (further input changes nothing).
+    pub fn failed(&self) -> bool {
+        self.invalid.is_some()
+    }
+
+    pub fn feed(&mut self, piece: &[u8]) {
+        if self.invalid.is_some() {
+            return;
+        }
+        let data: Cow<'_, [u8]> = if self.carry.is_empty() {
+            Cow::Borrowed(piece)
+        } else {
+            let mut joined = std::mem::take(&mut self.carry);
+            joined.extend_from_slice(piece);
+            Cow::Owned(joined)
+        };
+        match std::str::from_utf8(&data) {
+            Ok(text) => self.advance(text),
+            Err(e) => {
+                let (valid, rest) = data.split_at(e.valid_up_to());
+                self.advance(std::str::from_utf8(valid).unwrap_or_default());
+                match (e.error_len(), rest.first()) {
+                    (None, _) => self.carry = rest.to_vec(),
+                    (Some(_), Some(&byte)) => {
+                        self.invalid = Some(invalid_utf8(byte, self.pos()));
+                    }
+                    (Some(_), None) => {}
+                }
+            }
+        }
+    }
+
+    /// Position of the next byte.
+    fn pos(&self) -> Pos {
+        self.at.pos()
+    }
+
+    fn advance(&mut self, text: &str) {
+        if self.nul.is_none() {
+            if let Some(off) = text.find('\0') {
+                let mut at = self.at;
+                at.advance_over(&text[..off]);
+                self.nul = Some(at.pos());
+            }
+        }
+        self.at.advance_over(text);
+    }
+
+    /// The verdict once the whole stream was fed.
+    pub fn finish(self) -> Result<(), LoadProblem> {
+        if let Some(problem) = self.invalid {
+            return Err(problem);
+        }
+        if let Some(&byte) = self.carry.first() {
+            return Err(invalid_utf8(byte, self.at.pos()));
+        }
+        if let Some(pos) = self.nul {
+            return Err(LoadProblem::new(
+                InputRule::Encoding,
+                "file contains NUL bytes (a binary file?); it was not checked",
+                Some(Span::point(pos)),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A 1-based line and the number of characters before a position on it.
+#[derive(Debug, Clone, Copy)]
+struct LineCol {
+    line: u32,
+    chars: u32,
+}
+
+impl LineCol {
+    fn pos(self) -> Pos {
+        Pos::new(self.line, self.chars.saturating_add(1))
+    }
+
+    fn advance_over(&mut self, text: &str) {
+        match text.rfind('\n') {
+            Some(last) => {
+                let newlines = text.bytes().filter(|&b| b == b'\n').count();
+                self.line = self.line.saturating_add(newlines as u32);
+                self.chars = text[last + 1..].chars().count() as u32;
+            }
+            None => {
+                let chars = text.chars().count() as u32;
+                self.chars = self.chars.saturating_add(chars);
+            }
+        }
+    }
+}
+
+fn invalid_utf8(byte: u8, pos: Pos) -> LoadProblem {
+    LoadProblem::new(
+        InputRule::Encoding,
+        format!(
+            "file is not valid UTF-8 (invalid byte 0x{byte:02X} at line {}, column {}); it was \
+             not checked",
+            pos.line, pos.col
+        ),
+        Some(Span::point(pos)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The problem `decode` gives, and the one the stream check gives when fed `piece` bytes
+    /// at a time.
+    fn both(bytes: &[u8], piece: usize) -> (Option<LoadProblem>, Option<LoadProblem>) {
+        let whole = decode(bytes).err();
+        let streamed = bom_len(bytes.get(..3).unwrap_or(bytes)).and_then(|skip| {
+            let mut check = TextCheck::new();
+            for p in bytes[skip..].chunks(piece) {
+                check.feed(p);
+            }
+            check.finish()
+        });
+        (whole, streamed.err())
+    }
+
+    #[test]
+    fn valid_text_loses_its_bom() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\n"), Ok("a: 1\n"));
+        assert_eq!(decode(b""), Ok(""));
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let p = decode("a: é\nbb: €\u{0}\n".as_bytes()).expect_err("NUL");
+        assert_eq!(p.span, Some(Span::point(Pos::new(2, 6))));
+        let p = decode(b"a: 1\nb: \xC3\xA9\xFF\n").expect_err("invalid");
+        assert_eq!(p.span, Some(Span::point(Pos::new(2, 5))));
+        assert!(
+            p.message.contains("0xFF at line 2, column 5"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_wins_over_an_earlier_nul() {
+        let p = decode(b"a\x00\nb\xFF").expect_err("invalid");
+        assert!(p.message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn streamed_checks_agree_with_decode_whatever_the_piece_size() {
+        let cases: [&[u8]; 9] = [
+            b"a: 1\n",
+            "x: é€😀\ny: ü\n".as_bytes(),
+            b"a: \xE2\x82",
+            b"a: \xE2\x82\xACb\xFFc",
+            b"\xFF\xFEa\x00",
+            b"\xEF\xBB\xBFa\x00b\n\xC3",
+            b"\xEF\xBB",
+            b"ok\n\x00\n\xF0\x9F\x98\x80",
+            b"\xC0\xAF",
+        ];
+        for case in cases {
+            for piece in 1..=5 {
+                let (whole, streamed) = both(case, piece);
+                assert_eq!(whole, streamed, "{case:?} in pieces of {piece}");
+            }
+        }
+    }
+}
