@@ -351,6 +351,11 @@ fn startup(small: &Path, runs: usize) {
     let args = vec![small.display().to_string()];
     let psslint = stats((0..n).map(|_| run_binary(&args).wall).collect());
     let truth = stats((0..n).map(|_| run_program("true", &[]).0.wall).collect());
+    let version = stats(
+        (0..n)
+            .map(|_| run_program(&bin(), &["--version".to_string()]).0.wall)
+            .collect(),
+    );
     let text = std::fs::read_to_string(small).expect("small manifest");
     let t = Instant::now();
     for _ in 0..100 {
@@ -362,10 +367,12 @@ fn startup(small: &Path, runs: usize) {
     let parse = t.elapsed() / 100;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "\n### Start-up: one small manifest ({} bytes), {n} runs each\n\n| run | best (ms) | median (ms) |\n|---|---:|---:|\n| `true` | {:.2} | {:.2} |\n| event parse of the file, in process | {:.3} | |\n| `psslint FILE` | {:.2} | {:.2} |\n\npsslint / (`true` + parse): best **{:.2}×**, median {:.2}×",
+        "\n### Start-up: one small manifest ({} bytes), {n} runs each\n\n| run | best (ms) | median (ms) |\n|---|---:|---:|\n| `true` | {:.2} | {:.2} |\n| `psslint --version` (process start, no linting) | {:.2} | {:.2} |\n| event parse of the file, in process | {:.3} | |\n| `psslint FILE` | {:.2} | {:.2} |\n\npsslint / (`true` + parse): best **{:.2}×**, median {:.2}×",
         text.len(),
         ms(truth.0),
         ms(truth.1),
+        ms(version.0),
+        ms(version.1),
         ms(parse),
         ms(psslint.0),
         ms(psslint.1),
