@@ -10,6 +10,8 @@
 //! * `PSSLINT_BENCH_SCALE` (default 1): multiplies the generated data sizes.
 //! * `PSSLINT_BENCH_HUGE_MB` (default off): also generate a stream of this many MB and report
 //!   psslint's peak memory on it (with `--max-file-size` raised to fit).
+//! * `PSSLINT_BENCH_ONLY` (default: all): a comma-separated subset of `corpus`, `monorepo`,
+//!   `big`, `huge`, `startup`.
 //! * `PSSLINT_BENCH_BIN` (default: the binary cargo built for this bench): another psslint to
 //!   time, e.g. an older build for before/after figures. Rows that need flags it lacks
 //!   (`--no-fast-path`, `--timings`) are left out or shown as n/a.
@@ -439,8 +441,12 @@ fn main() {
         eprintln!("generated bench data in {:.1} s", t.elapsed().as_secs_f64());
     }
 
+    let only = std::env::var("PSSLINT_BENCH_ONLY").unwrap_or_default();
+    let wanted = |set: &str| only.is_empty() || only.split(',').any(|s| s.trim() == set);
     let corpus = root.join("../shared/corpus");
-    if corpus.is_dir() {
+    if wanted("corpus") && !corpus.is_dir() {
+        println!("\nSKIPPED: ../shared/corpus not found");
+    } else if wanted("corpus") {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&corpus)
             .expect("corpus")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -455,26 +461,28 @@ fn main() {
             runs,
             threads,
         );
-    } else {
-        println!("\nSKIPPED: ../shared/corpus not found");
     }
-    bench(
-        &DataSet {
-            name: "synthetic monorepo (Helm-rendered streams with CRDs, ConfigMaps, Secrets)",
-            paths: vec![data.join("monorepo")],
-        },
-        runs,
-        threads,
-    );
-    bench(
-        &DataSet {
-            name: "one big multi-document stream",
-            paths: vec![data.join("big.yaml")],
-        },
-        runs,
-        threads,
-    );
-    if huge_mb > 0.0 {
+    if wanted("monorepo") {
+        bench(
+            &DataSet {
+                name: "synthetic monorepo (Helm-rendered streams with CRDs, ConfigMaps, Secrets)",
+                paths: vec![data.join("monorepo")],
+            },
+            runs,
+            threads,
+        );
+    }
+    if wanted("big") {
+        bench(
+            &DataSet {
+                name: "one big multi-document stream",
+                paths: vec![data.join("big.yaml")],
+            },
+            runs,
+            threads,
+        );
+    }
+    if huge_mb > 0.0 && wanted("huge") {
         let huge = data.join("huge.yaml");
         let bytes = (huge_mb * 1e6) as u64;
         generate::big_stream(&huge, bytes, 44).expect("huge stream");
@@ -488,5 +496,7 @@ fn main() {
         );
         let _ = std::fs::remove_file(&huge);
     }
-    startup(&data.join("small.yaml"), runs);
+    if wanted("startup") {
+        startup(&data.join("small.yaml"), runs);
+    }
 }
