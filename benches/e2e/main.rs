@@ -383,6 +383,30 @@ fn startup(small: &Path, runs: usize) {
     );
 }
 
+/// How many CPUs this process can actually get right now: the same busy loop on 1 and on
+/// `threads` threads. On a shared machine (Linux autogroup scheduling shares CPUs between
+/// sessions, not threads) this is often well below `nproc`, and the parallel rows can only
+/// be as fast as it allows.
+fn cpus_available(threads: usize) -> f64 {
+    fn spin() -> Duration {
+        let t = Instant::now();
+        let mut x = 0u64;
+        for i in 0..300_000_000u64 {
+            x = std::hint::black_box(x.wrapping_add(i));
+        }
+        std::hint::black_box(x);
+        t.elapsed()
+    }
+    let one = spin();
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(spin);
+        }
+    });
+    threads as f64 * one.as_secs_f64() / start.elapsed().as_secs_f64()
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -419,6 +443,10 @@ fn main() {
 
     println!("## psslint end-to-end benchmark\n\nMachine: {}.", machine());
     println!("Binary: {}.", bin());
+    println!(
+        "CPUs this run could get (a busy loop on 1 and {threads} threads): {:.2} of {threads}.",
+        cpus_available(threads)
+    );
     println!(
         "Best of {runs} runs per row (wall and CPU time each the best); peak RSS is the largest \
          over those runs. × floor compares throughput by wall clock; × floor per CPU-second \
