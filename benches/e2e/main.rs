@@ -10,6 +10,8 @@
 //! * `PSSLINT_BENCH_SCALE` (default 1): multiplies the generated data sizes.
 //! * `PSSLINT_BENCH_HUGE_MB` (default off): also generate a stream of this many MB and report
 //!   psslint's peak memory on it (with `--max-file-size` raised to fit).
+//! * `PSSLINT_BENCH_ONLY` (default: all): a comma-separated subset of `corpus`, `monorepo`,
+//!   `big`, `huge`, `startup`.
 //! * `PSSLINT_BENCH_BIN` (default: the binary cargo built for this bench): another psslint to
 //!   time, e.g. an older build for before/after figures. Rows that need flags it lacks
 //!   (`--no-fast-path`, `--timings`) are left out or shown as n/a.
@@ -351,6 +353,11 @@ fn startup(small: &Path, runs: usize) {
     let args = vec![small.display().to_string()];
     let psslint = stats((0..n).map(|_| run_binary(&args).wall).collect());
     let truth = stats((0..n).map(|_| run_program("true", &[]).0.wall).collect());
+    let version = stats(
+        (0..n)
+            .map(|_| run_program(&bin(), &["--version".to_string()]).0.wall)
+            .collect(),
+    );
     let text = std::fs::read_to_string(small).expect("small manifest");
     let t = Instant::now();
     for _ in 0..100 {
@@ -362,16 +369,42 @@ fn startup(small: &Path, runs: usize) {
     let parse = t.elapsed() / 100;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "\n### Start-up: one small manifest ({} bytes), {n} runs each\n\n| run | best (ms) | median (ms) |\n|---|---:|---:|\n| `true` | {:.2} | {:.2} |\n| event parse of the file, in process | {:.3} | |\n| `psslint FILE` | {:.2} | {:.2} |\n\npsslint / (`true` + parse): best **{:.2}×**, median {:.2}×",
+        "\n### Start-up: one small manifest ({} bytes), {n} runs each\n\n| run | best (ms) | median (ms) |\n|---|---:|---:|\n| `true` | {:.2} | {:.2} |\n| `psslint --version` (process start, no linting) | {:.2} | {:.2} |\n| event parse of the file, in process | {:.3} | |\n| `psslint FILE` | {:.2} | {:.2} |\n\npsslint / (`true` + parse): best **{:.2}×**, median {:.2}×",
         text.len(),
         ms(truth.0),
         ms(truth.1),
+        ms(version.0),
+        ms(version.1),
         ms(parse),
         ms(psslint.0),
         ms(psslint.1),
         psslint.0.as_secs_f64() / (truth.0 + parse).as_secs_f64(),
         psslint.1.as_secs_f64() / (truth.1 + parse).as_secs_f64(),
     );
+}
+
+/// How many CPUs this process can actually get right now: the same busy loop on 1 and on
+/// `threads` threads. On a shared machine (Linux autogroup scheduling shares CPUs between
+/// sessions, not threads) this is often well below `nproc`, and the parallel rows can only
+/// be as fast as it allows.
+fn cpus_available(threads: usize) -> f64 {
+    fn spin() -> Duration {
+        let t = Instant::now();
+        let mut x = 0u64;
+        for i in 0..300_000_000u64 {
+            x = std::hint::black_box(x.wrapping_add(i));
+        }
+        std::hint::black_box(x);
+        t.elapsed()
+    }
+    let one = spin();
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(spin);
+        }
+    });
+    threads as f64 * one.as_secs_f64() / start.elapsed().as_secs_f64()
 }
 
 fn machine() -> String {
@@ -411,6 +444,10 @@ fn main() {
     println!("## psslint end-to-end benchmark\n\nMachine: {}.", machine());
     println!("Binary: {}.", bin());
     println!(
+        "CPUs this run could get (a busy loop on 1 and {threads} threads): {:.2} of {threads}.",
+        cpus_available(threads)
+    );
+    println!(
         "Best of {runs} runs per row (wall and CPU time each the best); peak RSS is the largest \
          over those runs. × floor compares throughput by wall clock; × floor per CPU-second \
          compares work per CPU-second (all threads), which waiting for a busy CPU does not skew."
@@ -432,8 +469,12 @@ fn main() {
         eprintln!("generated bench data in {:.1} s", t.elapsed().as_secs_f64());
     }
 
+    let only = std::env::var("PSSLINT_BENCH_ONLY").unwrap_or_default();
+    let wanted = |set: &str| only.is_empty() || only.split(',').any(|s| s.trim() == set);
     let corpus = root.join("../shared/corpus");
-    if corpus.is_dir() {
+    if wanted("corpus") && !corpus.is_dir() {
+        println!("\nSKIPPED: ../shared/corpus not found");
+    } else if wanted("corpus") {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&corpus)
             .expect("corpus")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -448,26 +489,28 @@ fn main() {
             runs,
             threads,
         );
-    } else {
-        println!("\nSKIPPED: ../shared/corpus not found");
     }
-    bench(
-        &DataSet {
-            name: "synthetic monorepo (Helm-rendered streams with CRDs, ConfigMaps, Secrets)",
-            paths: vec![data.join("monorepo")],
-        },
-        runs,
-        threads,
-    );
-    bench(
-        &DataSet {
-            name: "one big multi-document stream",
-            paths: vec![data.join("big.yaml")],
-        },
-        runs,
-        threads,
-    );
-    if huge_mb > 0.0 {
+    if wanted("monorepo") {
+        bench(
+            &DataSet {
+                name: "synthetic monorepo (Helm-rendered streams with CRDs, ConfigMaps, Secrets)",
+                paths: vec![data.join("monorepo")],
+            },
+            runs,
+            threads,
+        );
+    }
+    if wanted("big") {
+        bench(
+            &DataSet {
+                name: "one big multi-document stream",
+                paths: vec![data.join("big.yaml")],
+            },
+            runs,
+            threads,
+        );
+    }
+    if huge_mb > 0.0 && wanted("huge") {
         let huge = data.join("huge.yaml");
         let bytes = (huge_mb * 1e6) as u64;
         generate::big_stream(&huge, bytes, 44).expect("huge stream");
@@ -481,5 +524,7 @@ fn main() {
         );
         let _ = std::fs::remove_file(&huge);
     }
-    startup(&data.join("small.yaml"), runs);
+    if wanted("startup") {
+        startup(&data.join("small.yaml"), runs);
+    }
 }

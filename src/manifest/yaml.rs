@@ -684,6 +684,8 @@ enum Stop {
     Limit,
 }
 
+/// Builds the tree from saphyr's events. Every problem it can record must also make the fast
+/// path ([`super::skim`]) fall back: a new kind of problem here needs a matching check there.
 struct Builder<'a> {
     text: &'a str,
     line_offset: u32,
