@@ -11,6 +11,7 @@ use std::io::{self, BufWriter, Write};
 
 use serde::Serialize;
 
+use super::markdown::escape;
 use super::Report;
 use crate::policy::exceptions::{ExceptionRecord, Status};
 use crate::policy::options::ReviewFormat;
@@ -147,22 +148,6 @@ fn markdown(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// Table-cell text: Markdown and HTML punctuation escaped, one line.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' | '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[derive(Serialize)]

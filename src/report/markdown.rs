@@ -140,7 +140,7 @@ fn rule_link(rule: &str) -> String {
 
 /// Text safe in a table cell: Markdown punctuation and HTML are backslash-escaped, `|` cannot
 /// end the cell and line breaks become spaces.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
