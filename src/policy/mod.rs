@@ -151,6 +151,31 @@ impl ModePolicies {
     }
 }
 
+/// What set a namespace's policy for one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A PSA label on a Namespace object in the input.
+    Label,
+    /// The config file's `namespaces:` entry.
+    Config,
+    /// The admission configuration's, the config file's or psslint's built-in defaults.
+    Default,
+    /// An invalid label: evaluated with the upstream fallback, rejected by the API server.
+    Invalid,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Label => "label",
+            SourceKind::Config => "config",
+            SourceKind::Default => "default",
+            SourceKind::Invalid => "invalid label",
+        }
+    }
+}
+
 /// How the built-in default is named in messages.
 pub const BUILTIN_SOURCE: &str = "psslint's built-in default";
 
@@ -334,6 +359,55 @@ impl Policy {
     /// The resolved enforce/audit/warn policies of `namespace` (forced policy aside).
     pub fn namespace_policies(&self, namespace: &str) -> &ModePolicies {
         self.resolved.get(namespace).unwrap_or(&self.defaults)
+    }
+
+    /// The same policy with every workload judged at `policy` in enforce mode, as
+    /// `--level`/`--pss-version` would; namespaces, exemptions and exceptions are kept.
+    pub fn with_forced(&self, policy: LevelVersion) -> Policy {
+        Policy {
+            forced: Some(policy),
+            ..self.clone()
+        }
+    }
+
+    /// Whether workloads in `namespace` are never evaluated (pss-spec §5.4).
+    pub fn is_exempt_namespace(&self, namespace: &str) -> bool {
+        self.exemptions.namespaces.contains(namespace)
+    }
+
+    /// The resolved enforce/audit/warn policies of `namespace` and, per mode, what set it: the
+    /// labels of a Namespace object in the input, the config file's entry, or a default.
+    pub fn namespace_origin(&self, namespace: &str) -> (ModePolicies, [SourceKind; 3]) {
+        let policies = self.namespace_policies(namespace).clone();
+        let labelled_by = if self.observed_namespace(namespace).is_some() {
+            SourceKind::Label
+        } else if self
+            .config_namespace(namespace)
+            .is_some_and(|e| !e.labels.is_empty())
+        {
+            SourceKind::Config
+        } else {
+            SourceKind::Default
+        };
+        // A mode its labels leave alone keeps the default's source (warn defaulted from the
+        // enforce label has a source of its own, so it counts as labelled).
+        let mut kinds = Mode::ALL.map(|m| {
+            if policies.get(m).source == self.defaults.get(m).source {
+                SourceKind::Default
+            } else {
+                labelled_by
+            }
+        });
+        // An invalid label is evaluated with a fallback, but the API server rejects the
+        // Namespace itself (pss-spec §5.2): it is no policy to build on.
+        if let Some(ns) = self.observed_namespace(namespace) {
+            for e in labels::resolve(&ns.labels, &self.defaults).errors {
+                if let Some((mode, _, _)) = labels::KEYS.iter().find(|(_, _, k)| *k == e.key) {
+                    kinds[mode.index()] = SourceKind::Invalid;
+                }
+            }
+        }
+        (policies, kinds)
     }
 
     /// What to do with a workload: skip it (exempt) or run these evaluations.
