@@ -33,7 +33,6 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct GroupRef {
     pub by: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Empty when the workload has no such label or annotation.
     pub value: String,
@@ -57,7 +56,6 @@ pub struct NoticeWorkload {
     pub namespace: String,
     pub file: String,
     pub line: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     /// In report order (pod-level fields first, then containers).
     pub issues: Vec<Issue>,
@@ -71,7 +69,6 @@ pub struct Issue {
     pub check: String,
     /// `container "web"` or `the pod`.
     pub place: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// Upstream `reason (detail)`.
     pub message: String,
@@ -82,10 +79,8 @@ pub struct Issue {
     /// The manifest's lines around the finding.
     pub before: String,
     /// The same lines with the fix applied, when it can be shown in place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
     /// The YAML to add or change, at the spot `location` names.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub fix_yaml: String,
 }
 
