@@ -168,6 +168,8 @@ fn plan_namespace(
                 || (enforce.level == level && enforce.version == target.version);
             let state = if exempt {
                 LevelState::Exempt
+            } else if enforced && fail > 0 {
+                LevelState::Rejecting
             } else if enforced {
                 LevelState::Enforced
             } else if fail == 0 {

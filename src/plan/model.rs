@@ -141,6 +141,8 @@ pub struct ModeState {
 pub enum LevelState {
     /// The namespace already enforces this level (or a stricter one) at the target version.
     Enforced,
+    /// It enforces it, and workloads fail it: the API server rejects their pods today.
+    Rejecting,
     /// Enforcing it would reject nothing (exceptions aside).
     Ready,
     /// Enforcing it would reject workloads.
@@ -152,6 +154,7 @@ impl LevelState {
     pub fn as_str(self) -> &'static str {
         match self {
             LevelState::Enforced => "enforced",
+            LevelState::Rejecting => "rejecting",
             LevelState::Ready => "ready",
             LevelState::Blocked => "blocked",
             LevelState::Exempt => "exempt",
