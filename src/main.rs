@@ -305,6 +305,13 @@ fn notices(args: NoticesArgs) -> u8 {
         .target
         .unwrap_or_default()
         .resolve(pipeline.opts.policy.kubernetes_minor);
+    let today = pipeline.opts.policy.clock.today;
+    if args.deadline < today {
+        eprintln!(
+            "psslint: warning: the deadline {} is before today ({today})",
+            args.deadline
+        );
+    }
     let run = pipeline.judge(target);
     let list = psslint::notices::build(
         &run,
@@ -325,6 +332,12 @@ fn notices(args: NoticesArgs) -> u8 {
     let unchecked = plan::runs::Pipeline::unchecked(&run.report);
     for u in &unchecked {
         eprintln!("psslint: not checked: {u}");
+    }
+    if list.is_empty() && args.out_dir.is_none() {
+        eprintln!(
+            "psslint: no notices: no workload would be rejected at {}",
+            target.label()
+        );
     }
     let written = match &args.out_dir {
         Some(dir) => write_notices(dir, &list, &texts),
