@@ -164,8 +164,8 @@ fn plan_namespace(
                 count(Verdict::Fail),
                 count(Verdict::Covered),
             );
-            let enforced = enforce.level > level
-                || (enforce.level == level && enforce.version == target.version);
+            // At least as strict: the level or a stricter one, at the target version or newer.
+            let enforced = enforce.level >= level && enforce.version >= target.version;
             let state = if exempt {
                 LevelState::Exempt
             } else if enforced && fail > 0 {

@@ -23,14 +23,15 @@ pub struct StepInput<'a> {
 }
 
 /// Whether a mode already holds `wanted`: labelled (a default can change under the namespace),
-/// and at a stricter level, or at the same level pinned to the same version.
+/// at the same or a stricter level, pinned to the same version (an older pin misses newer
+/// checks; `latest` changes meaning with every upgrade).
 fn holds(input: &StepInput<'_>, mode: Mode, wanted: LevelVersion) -> bool {
     let current = input.current.get(mode).policy;
     matches!(
         input.kinds[mode.index()],
         SourceKind::Label | SourceKind::Config
-    ) && (current.level > wanted.level
-        || (current.level == wanted.level && current.version == wanted.version))
+    ) && current.level >= wanted.level
+        && current.version == wanted.version
 }
 
 /// The remaining steps, in order.
