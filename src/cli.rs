@@ -227,6 +227,30 @@ mod tests {
     }
 
     #[test]
+    fn plan_and_notices_are_subcommands_only_as_the_first_argument() {
+        assert!(matches!(
+            parse(&["psslint", "plan", "--target", "baseline:v1.30", "k8s"]).command,
+            Command::Plan(_)
+        ));
+        assert!(matches!(
+            parse(&[
+                "psslint",
+                "notices",
+                "--deadline",
+                "2026-06-30",
+                "--contact",
+                "x"
+            ])
+            .command,
+            Command::Notices(_)
+        ));
+        let Command::Check(a) = parse(&["psslint", "./plan"]).command else {
+            panic!("expected check")
+        };
+        assert_eq!(a.paths, vec![PathBuf::from("./plan")]);
+    }
+
+    #[test]
     fn outputs_repeat_and_take_an_optional_format() {
         let Command::Check(a) = parse(&[
             "psslint",

@@ -593,6 +593,78 @@ mod tests {
     }
 
     #[test]
+    fn namespace_origin_names_what_set_each_mode() {
+        let label = |key: &'static str, value: &str| labels::Label {
+            key,
+            value: value.into(),
+            is_string: true,
+            span: Span::default(),
+            source: format!("label {key}"),
+        };
+        let observed = |name: &str, labels: Vec<labels::Label>| ObservedNamespace {
+            name: name.into(),
+            file: "ns.yaml".into(),
+            line: 1,
+            column: 1,
+            labels,
+        };
+        let mut p = Policy::default();
+        p.set_defaults(ModePolicies::uniform(
+            lv(Level::Privileged, Version::Latest),
+            None,
+        ));
+        p.set_config_namespaces(vec![NamespaceEntry {
+            name: "ingress".into(),
+            file: "psslint.yaml".into(),
+            span: Span::default(),
+            labels: vec![label(labels::key(Mode::Audit, false), "baseline")],
+            reason: None,
+        }]);
+        p.observe(NamespaceIndex::from_observed(vec![
+            observed(
+                "shop",
+                vec![label(labels::key(Mode::Enforce, false), "baseline")],
+            ),
+            observed(
+                "typo",
+                vec![label(labels::key(Mode::Enforce, false), "Restricted")],
+            ),
+        ]));
+        // Warn is defaulted from the enforce label, so it counts as labelled.
+        assert_eq!(
+            p.namespace_origin("shop").1,
+            [SourceKind::Label, SourceKind::Default, SourceKind::Label]
+        );
+        assert_eq!(
+            p.namespace_origin("ingress").1,
+            [SourceKind::Default, SourceKind::Config, SourceKind::Default]
+        );
+        assert_eq!(
+            p.namespace_origin("typo").1,
+            [
+                SourceKind::Invalid,
+                SourceKind::Default,
+                SourceKind::Default
+            ]
+        );
+        assert_eq!(p.namespace_origin("other").1, [SourceKind::Default; 3]);
+        // Forcing a level keeps the namespaces, exemptions and exceptions.
+        let forced = p.with_forced(lv(Level::Restricted, Version::V1(33)));
+        assert_eq!(forced.namespace_origin("shop"), p.namespace_origin("shop"));
+        assert_eq!(
+            forced.for_object(&Target {
+                namespace: "shop",
+                runtime_class: None
+            }),
+            Resolution::Evaluate(vec![Evaluation {
+                mode: Mode::Enforce,
+                policy: lv(Level::Restricted, Version::V1(33)),
+                source: None
+            }])
+        );
+    }
+
+    #[test]
     fn each_check_is_reported_once_at_its_strongest_mode() {
         let pod = privileged_pod();
         let p = Policy::default();
