@@ -43,6 +43,10 @@ pub enum Command {
     Rules,
     /// Review tracked exceptions: owner, scope, reason, expiry and status.
     Exceptions(crate::policy::options::ExceptionsArgs),
+    /// Plan a rollout: per namespace, what enforcing the target breaks, and the next safe step.
+    Plan(crate::plan::PlanArgs),
+    /// Write one notice per owner group: what to fix in their workloads, by when, and how.
+    Notices(crate::notices::NoticesArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -165,7 +169,15 @@ impl FailOn {
     }
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "rule", "rules", "exceptions", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "check",
+    "rule",
+    "rules",
+    "exceptions",
+    "plan",
+    "notices",
+    "help",
+];
 
 /// Inserts the implicit `check` subcommand unless the first argument names a subcommand or is
 /// a top-level flag (`--help`, `--version`).
@@ -212,6 +224,30 @@ mod tests {
             parse(&["psslint", "rules"]).command,
             Command::Rules
         ));
+    }
+
+    #[test]
+    fn plan_and_notices_are_subcommands_only_as_the_first_argument() {
+        assert!(matches!(
+            parse(&["psslint", "plan", "--target", "baseline:v1.30", "k8s"]).command,
+            Command::Plan(_)
+        ));
+        assert!(matches!(
+            parse(&[
+                "psslint",
+                "notices",
+                "--deadline",
+                "2026-06-30",
+                "--contact",
+                "x"
+            ])
+            .command,
+            Command::Notices(_)
+        ));
+        let Command::Check(a) = parse(&["psslint", "./plan"]).command else {
+            panic!("expected check")
+        };
+        assert_eq!(a.paths, vec![PathBuf::from("./plan")]);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{InputRule, LoadProblem, Node};
 use crate::policy::{self, Evaluation, Policy, Resolution, Target};
 use crate::pss::{self, Violation};
-use crate::report::{CheckedObject, Report, Summary};
+use crate::report::{CheckedObject, ObjectMetadata, Report, Summary};
 use crate::source::{LineIndex, Span};
 use crate::timings::{Stage, Timings};
 use crate::workload::{self, extract_pod, WorkloadKind};
@@ -52,6 +52,8 @@ pub struct LintOptions {
     pub stream_batch_bytes: usize,
     /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
     pub keep_passing_objects: bool,
+    /// Keep each checked object's labels and annotations ([`CheckedObject::metadata`]).
+    pub keep_object_metadata: bool,
     /// Settle documents that need no tree with [`skim`] (same results, less work).
     pub fast_path: bool,
     /// Where to record `--timings`, if anywhere.
@@ -69,6 +71,7 @@ impl LintOptions {
             allow_unchecked: false,
             stream_batch_bytes: DEFAULT_STREAM_BATCH,
             keep_passing_objects: true,
+            keep_object_metadata: false,
             fast_path: true,
             timings: None,
         }
@@ -557,6 +560,11 @@ impl FileCtx<'_> {
                 out.summary.pod_templates += 1;
                 let judged = policy::judge(&pod, &evals, policy);
                 let start = node.span.start;
+                let metadata = if self.opts.keep_object_metadata {
+                    object_metadata(node)
+                } else {
+                    ObjectMetadata::default()
+                };
                 for group in &judged.groups {
                     // Passing objects are kept only for reports that list them (JUnit):
                     // otherwise a stream of a million clean pods would cost memory for each.
@@ -579,6 +587,7 @@ impl FileCtx<'_> {
                                 pss::aggregate(&group.violations)
                             )
                         }),
+                        metadata: metadata.clone(),
                     });
                 }
                 for (g, v, eval) in &judged.findings {
@@ -682,6 +691,25 @@ impl FileCtx<'_> {
             hint: None,
             snippet: Some(self.snippet(span)),
         }
+    }
+}
+
+/// The string-valued `metadata.labels` and `metadata.annotations` of an object.
+fn object_metadata(node: &Node) -> ObjectMetadata {
+    let strings = |key: &str| {
+        node.get("metadata")
+            .and_then(|m| m.get(key))
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|e| Some((e.key.to_string(), e.value.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ObjectMetadata {
+        labels: strings("labels"),
+        annotations: strings("annotations"),
     }
 }
 

@@ -15,8 +15,11 @@ use psslint::diagnostic::Severity;
 use psslint::discover::{self, DiscoverOptions};
 use psslint::input::{self, ReadLimits};
 use psslint::lint;
+use psslint::notices::render::{self, NoticeTemplate};
+use psslint::notices::{NoticeContext, NoticeFormat, NoticesArgs};
 use psslint::output::{self, Destination, WriteOptions};
-use psslint::policy::options::ExceptionsArgs;
+use psslint::plan::{self, PlanArgs};
+use psslint::policy::options::{ExceptionsArgs, PolicyArgs};
 use psslint::policy::strict::ConfigErrors;
 use psslint::report::{github, Format, RenderOptions, SourceRoot};
 use psslint::rules;
@@ -46,6 +49,8 @@ fn main() -> ExitCode {
         Command::Rule { id } => rule(&id),
         Command::Rules => list_rules(),
         Command::Exceptions(args) => exceptions(args),
+        Command::Plan(args) => plan(args),
+        Command::Notices(args) => notices(args),
     };
     ExitCode::from(code)
 }
@@ -200,6 +205,187 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
             EXIT_TROUBLE
         }
     }
+}
+
+/// The check pipeline over `paths` with the run's real policy, read once for several runs
+/// (`plan`, `notices`); on trouble, the message is printed and the exit code returned.
+fn pipeline(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    policy: &PolicyArgs,
+) -> Result<plan::runs::Pipeline, u8> {
+    if policy.level.is_some() || policy.pss_version.is_some() {
+        eprintln!(
+            "psslint: --level and --pss-version force one policy everywhere; plans and notices \
+             judge each namespace by its own, and take the level to roll out from --target"
+        );
+        return Err(EXIT_TROUBLE);
+    }
+    let opts = policy.lint_options().map_err(|e| config_trouble(&e))?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let discovered =
+        discover::discover(paths, &DiscoverOptions { no_ignore, threads }).map_err(|e| {
+            eprintln!("psslint: {}: {}", e.path, e.message);
+            EXIT_TROUBLE
+        })?;
+    Ok(plan::runs::Pipeline::new(discovered, opts))
+}
+
+/// `psslint plan`: the rollout plan. Exit 1 when some input could not be checked (the plan
+/// cannot vouch for it), 2 on trouble.
+fn plan(args: PlanArgs) -> u8 {
+    let pipeline = match pipeline(&args.paths, args.no_ignore, &args.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let target = args
+        .target
+        .unwrap_or_default()
+        .resolve(pipeline.opts.policy.kubernetes_minor);
+    let built = plan::build(&pipeline, target, args.from_version);
+    let mut bytes = Vec::new();
+    if let Err(e) = plan::render(&built, args.format, &mut bytes) {
+        eprintln!("psslint: cannot render the plan: {e}");
+        return EXIT_TROUBLE;
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write the plan: {e}"))
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("psslint: {e}");
+        return EXIT_TROUBLE;
+    }
+    for u in &built.unchecked {
+        eprintln!("psslint: not checked: {u}");
+    }
+    if built.unchecked.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// `psslint notices`: one notice per owner group.
+fn notices(args: NoticesArgs) -> u8 {
+    let template = match &args.notice_template {
+        None => NoticeTemplate::builtin(),
+        Some(path) => {
+            let name = discover::display_path(path);
+            let source = match std::fs::read_to_string(path) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("psslint: {name}: cannot read the notice template: {e}");
+                    return EXIT_TROUBLE;
+                }
+            };
+            match NoticeTemplate::new(name, source) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("psslint: {e}");
+                    return EXIT_TROUBLE;
+                }
+            }
+        }
+    };
+    let pipeline = match pipeline(&args.paths, args.no_ignore, &args.policy) {
+        Ok(mut p) => {
+            p.opts.keep_object_metadata = true;
+            p
+        }
+        Err(code) => return code,
+    };
+    let target = args
+        .target
+        .unwrap_or_default()
+        .resolve(pipeline.opts.policy.kubernetes_minor);
+    let today = pipeline.opts.policy.clock.today;
+    if args.deadline < today {
+        eprintln!(
+            "psslint: warning: the deadline {} is before today ({today})",
+            args.deadline
+        );
+    }
+    let run = pipeline.judge(target);
+    let list = psslint::notices::build(
+        &run,
+        &NoticeContext {
+            target,
+            deadline: args.deadline,
+            contact: &args.contact,
+            group_by: &args.group_by,
+        },
+    );
+    let texts = match render::texts(&list, &template) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("psslint: {e}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let unchecked = plan::runs::Pipeline::unchecked(&run.report);
+    for u in &unchecked {
+        eprintln!("psslint: not checked: {u}");
+    }
+    if list.is_empty() && args.out_dir.is_none() {
+        eprintln!(
+            "psslint: no notices: no workload would be rejected at {}",
+            target.label()
+        );
+    }
+    let written = match &args.out_dir {
+        Some(dir) => write_notices(dir, &list, &texts),
+        None => {
+            let mut out = io::stdout().lock();
+            match args.format {
+                NoticeFormat::Markdown => render::markdown(&texts, &mut out),
+                NoticeFormat::Json => render::json(&list, &texts, &mut out),
+            }
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write the notices: {e}"))
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("psslint: {e}");
+        return EXIT_TROUBLE;
+    }
+    if unchecked.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// One Markdown file per notice in `dir`, and a line per file on standard output.
+fn write_notices(
+    dir: &std::path::Path,
+    list: &[psslint::notices::model::Notice],
+    texts: &[String],
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut out = io::stdout().lock();
+    for (notice, text) in list.iter().zip(texts) {
+        let path = dir.join(&notice.file_name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let n = notice.workloads.len();
+        let _ = writeln!(
+            out,
+            "{}: {} ({n} {})",
+            discover::display_path(&path),
+            notice.group_description,
+            if n == 1 { "workload" } else { "workloads" }
+        );
+    }
+    if list.is_empty() {
+        let _ = writeln!(out, "No notices: no workload has anything to fix.");
+    }
+    Ok(())
 }
 
 fn rule(id: &str) -> u8 {

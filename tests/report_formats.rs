@@ -217,6 +217,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: None,
+            metadata: Default::default(),
         },
         CheckedObject {
             file: "rendered/web.yaml".into(),
@@ -228,6 +229,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: Some(VERDICT.into()),
+            metadata: Default::default(),
         },
     ];
 

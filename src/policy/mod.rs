@@ -151,6 +151,31 @@ impl ModePolicies {
     }
 }
 
+/// What set a namespace's policy for one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A PSA label on a Namespace object in the input.
+    Label,
+    /// The config file's `namespaces:` entry.
+    Config,
+    /// The admission configuration's, the config file's or psslint's built-in defaults.
+    Default,
+    /// An invalid label: evaluated with the upstream fallback, rejected by the API server.
+    Invalid,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Label => "label",
+            SourceKind::Config => "config",
+            SourceKind::Default => "default",
+            SourceKind::Invalid => "invalid label",
+        }
+    }
+}
+
 /// How the built-in default is named in messages.
 pub const BUILTIN_SOURCE: &str = "psslint's built-in default";
 
@@ -336,6 +361,55 @@ impl Policy {
         self.resolved.get(namespace).unwrap_or(&self.defaults)
     }
 
+    /// The same policy with every workload judged at `policy` in enforce mode, as
+    /// `--level`/`--pss-version` would; namespaces, exemptions and exceptions are kept.
+    pub fn with_forced(&self, policy: LevelVersion) -> Policy {
+        Policy {
+            forced: Some(policy),
+            ..self.clone()
+        }
+    }
+
+    /// Whether workloads in `namespace` are never evaluated (pss-spec §5.4).
+    pub fn is_exempt_namespace(&self, namespace: &str) -> bool {
+        self.exemptions.namespaces.contains(namespace)
+    }
+
+    /// The resolved enforce/audit/warn policies of `namespace` and, per mode, what set it: the
+    /// labels of a Namespace object in the input, the config file's entry, or a default.
+    pub fn namespace_origin(&self, namespace: &str) -> (ModePolicies, [SourceKind; 3]) {
+        let policies = self.namespace_policies(namespace).clone();
+        let labelled_by = if self.observed_namespace(namespace).is_some() {
+            SourceKind::Label
+        } else if self
+            .config_namespace(namespace)
+            .is_some_and(|e| !e.labels.is_empty())
+        {
+            SourceKind::Config
+        } else {
+            SourceKind::Default
+        };
+        // A mode its labels leave alone keeps the default's source (warn defaulted from the
+        // enforce label has a source of its own, so it counts as labelled).
+        let mut kinds = Mode::ALL.map(|m| {
+            if policies.get(m).source == self.defaults.get(m).source {
+                SourceKind::Default
+            } else {
+                labelled_by
+            }
+        });
+        // An invalid label is evaluated with a fallback, but the API server rejects the
+        // Namespace itself (pss-spec §5.2): it is no policy to build on.
+        if let Some(ns) = self.observed_namespace(namespace) {
+            for e in labels::resolve(&ns.labels, &self.defaults).errors {
+                if let Some((mode, _, _)) = labels::KEYS.iter().find(|(_, _, k)| *k == e.key) {
+                    kinds[mode.index()] = SourceKind::Invalid;
+                }
+            }
+        }
+        (policies, kinds)
+    }
+
     /// What to do with a workload: skip it (exempt) or run these evaluations.
     pub fn for_object(&self, target: &Target<'_>) -> Resolution {
         if self.exemptions.namespaces.contains(target.namespace) {
@@ -516,6 +590,78 @@ mod tests {
             p.for_object(&t("app", Some("kata"))),
             Resolution::Evaluate(_)
         ));
+    }
+
+    #[test]
+    fn namespace_origin_names_what_set_each_mode() {
+        let label = |key: &'static str, value: &str| labels::Label {
+            key,
+            value: value.into(),
+            is_string: true,
+            span: Span::default(),
+            source: format!("label {key}"),
+        };
+        let observed = |name: &str, labels: Vec<labels::Label>| ObservedNamespace {
+            name: name.into(),
+            file: "ns.yaml".into(),
+            line: 1,
+            column: 1,
+            labels,
+        };
+        let mut p = Policy::default();
+        p.set_defaults(ModePolicies::uniform(
+            lv(Level::Privileged, Version::Latest),
+            None,
+        ));
+        p.set_config_namespaces(vec![NamespaceEntry {
+            name: "ingress".into(),
+            file: "psslint.yaml".into(),
+            span: Span::default(),
+            labels: vec![label(labels::key(Mode::Audit, false), "baseline")],
+            reason: None,
+        }]);
+        p.observe(NamespaceIndex::from_observed(vec![
+            observed(
+                "shop",
+                vec![label(labels::key(Mode::Enforce, false), "baseline")],
+            ),
+            observed(
+                "typo",
+                vec![label(labels::key(Mode::Enforce, false), "Restricted")],
+            ),
+        ]));
+        // Warn is defaulted from the enforce label, so it counts as labelled.
+        assert_eq!(
+            p.namespace_origin("shop").1,
+            [SourceKind::Label, SourceKind::Default, SourceKind::Label]
+        );
+        assert_eq!(
+            p.namespace_origin("ingress").1,
+            [SourceKind::Default, SourceKind::Config, SourceKind::Default]
+        );
+        assert_eq!(
+            p.namespace_origin("typo").1,
+            [
+                SourceKind::Invalid,
+                SourceKind::Default,
+                SourceKind::Default
+            ]
+        );
+        assert_eq!(p.namespace_origin("other").1, [SourceKind::Default; 3]);
+        // Forcing a level keeps the namespaces, exemptions and exceptions.
+        let forced = p.with_forced(lv(Level::Restricted, Version::V1(33)));
+        assert_eq!(forced.namespace_origin("shop"), p.namespace_origin("shop"));
+        assert_eq!(
+            forced.for_object(&Target {
+                namespace: "shop",
+                runtime_class: None
+            }),
+            Resolution::Evaluate(vec![Evaluation {
+                mode: Mode::Enforce,
+                policy: lv(Level::Restricted, Version::V1(33)),
+                source: None
+            }])
+        );
     }
 
     #[test]

@@ -62,6 +62,17 @@ pub struct CheckedObject {
     /// `would violate PodSecurity "restricted:v1.37": ...` when the object fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<String>,
+    /// The object's string labels and annotations, kept only with
+    /// [`crate::lint::LintOptions::keep_object_metadata`] (notices group by them).
+    #[serde(skip)]
+    pub metadata: ObjectMetadata,
+}
+
+/// An object's `metadata.labels` and `metadata.annotations` with string values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectMetadata {
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 impl CheckedObject {

@@ -1,0 +1,184 @@
+//! `psslint plan`: for each namespace, what enforcing the target level would break, and the
+//! next safe labelling step toward it.
+//!
+//! Every number comes from the check pipeline itself ([`runs`]): the workloads are judged at
+//! baseline and at restricted at the target version exactly as `psslint check --level L
+//! --pss-version V` judges them, with the run's namespaces, exemptions and exceptions. The
+//! current policy of each namespace comes from the normal policy resolution.
+
+pub mod build;
+pub mod model;
+pub mod render_html;
+pub mod render_human;
+pub mod render_json;
+pub mod render_markdown;
+pub mod runs;
+pub mod steps;
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::policy::options::PolicyArgs;
+use crate::policy::LevelVersion;
+use crate::pss::{Level, Version};
+
+pub use build::build;
+pub use model::Plan;
+
+/// `--target LEVEL[:VERSION]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub level: Level,
+    /// `None`: the pinned target version (the cluster minor).
+    pub version: Option<Version>,
+}
+
+impl TargetSpec {
+    /// The target at the cluster minor when no version is given (`kubernetes:` in the config,
+    /// `--kubernetes`, else the newest psslint knows).
+    pub fn resolve(&self, kubernetes_minor: Option<u32>) -> LevelVersion {
+        LevelVersion {
+            level: self.level,
+            version: self
+                .version
+                .unwrap_or(Version::V1(cluster_minor(kubernetes_minor))),
+        }
+    }
+}
+
+impl Default for TargetSpec {
+    fn default() -> Self {
+        TargetSpec {
+            level: Level::Restricted,
+            version: None,
+        }
+    }
+}
+
+/// The minor the cluster runs: the configured one, clamped to what psslint knows.
+pub fn cluster_minor(kubernetes_minor: Option<u32>) -> u32 {
+    kubernetes_minor.map_or(crate::pss::MAX_MINOR, |m| m.min(crate::pss::MAX_MINOR))
+}
+
+/// `restricted`, `restricted:v1.33`, `baseline:latest`.
+pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
+    let (level, version) = match s.split_once(':') {
+        Some((l, v)) => (l, Some(v)),
+        None => (s, None),
+    };
+    let level: Level = level
+        .parse()
+        .map_err(|e: &str| format!("`{level}`: the level {e}"))?;
+    if level == Level::Privileged {
+        return Err("the target must be baseline or restricted (privileged checks nothing)".into());
+    }
+    let version = version
+        .map(|v| {
+            v.parse::<Version>()
+                .map_err(|e| format!("`{v}`: the version {e}"))
+        })
+        .transpose()?;
+    Ok(TargetSpec { level, version })
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    match s.parse::<Version>() {
+        Ok(Version::Latest) => Err("--from-version needs a pinned version (v1.N)".into()),
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `psslint plan [PATHS]`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The level to roll out, and its version (default: restricted at the cluster minor,
+    /// from `kubernetes:` in the config, `--kubernetes`, or the newest psslint knows).
+    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_target)]
+    pub target: Option<TargetSpec>,
+
+    /// Also show the workloads that newly fail when the version pin moves from v1.N to the
+    /// target version, and why.
+    #[arg(long, value_name = "v1.N", value_parser = parse_version)]
+    pub from_version: Option<Version>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+
+    /// Write the plan to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Walk files ignored by .gitignore, .ignore and git excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Tables for the terminal.
+    Human,
+    /// A rollout document to commit or paste into an issue.
+    Markdown,
+    /// The plan as data.
+    Json,
+    /// One self-contained page with a readiness matrix (namespaces × levels).
+    Html,
+}
+
+/// Renders `plan` in `format`.
+pub fn render(
+    plan: &Plan,
+    format: PlanFormat,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        PlanFormat::Human => render_human::render(plan, out),
+        PlanFormat::Markdown => render_markdown::render(plan, out),
+        PlanFormat::Json => render_json::render(plan, out),
+        PlanFormat::Html => render_html::render(plan, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_take_an_optional_version() {
+        assert_eq!(
+            parse_target("baseline"),
+            Ok(TargetSpec {
+                level: Level::Baseline,
+                version: None
+            })
+        );
+        assert_eq!(
+            parse_target("restricted:v1.35").map(|t| t.version),
+            Ok(Some(Version::V1(35)))
+        );
+        for bad in ["privileged", "Restricted", "restricted:1.35", "restricted:"] {
+            assert!(parse_target(bad).is_err(), "{bad}");
+        }
+        assert!(parse_version("latest").is_err());
+    }
+
+    #[test]
+    fn the_default_target_is_restricted_at_the_cluster_minor() {
+        let t = TargetSpec::default();
+        assert_eq!(t.resolve(Some(33)).label(), "restricted:v1.33");
+        assert_eq!(
+            t.resolve(None).label(),
+            format!("restricted:v1.{}", crate::pss::MAX_MINOR)
+        );
+    }
+}
