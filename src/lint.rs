@@ -647,20 +647,33 @@ impl FileCtx<'_> {
         };
         // The lines a snippet of a finding in this document may show: its own, and
         // SNIPPET_CONTEXT more either side (one more after: a span may end just past the
-        // document's final line break).
-        let index = self.index();
+        // document's final line break). `first_line` is the file's line of `from` (the text
+        // is the whole file, from line 1).
+        // Lines end at `\n`, here as in the splitter and the line index.
+        let bytes = self.text.as_bytes();
         let start = chunk.text.as_ptr() as usize - self.text.as_ptr() as usize;
         let end = start + chunk.text.len();
-        let first_line = chunk.start_line.saturating_sub(SNIPPET_CONTEXT).max(1);
-        let from = index.line_start(first_line).unwrap_or(0).min(start);
-        let last_line = index.line_of_offset(end.saturating_sub(1).max(start));
-        let to = index
-            .line_start(last_line.saturating_add(SNIPPET_CONTEXT + 2))
-            .unwrap_or(self.text.len())
-            .max(end);
+        let (mut from, mut first_line) = (start, chunk.start_line);
+        for _ in 0..SNIPPET_CONTEXT {
+            if from == 0 {
+                break;
+            }
+            from = memchr::memrchr(b'\n', &bytes[..from - 1]).map_or(0, |i| i + 1);
+            first_line -= 1;
+        }
+        let mut to = end;
+        for _ in 0..=SNIPPET_CONTEXT {
+            match memchr::memchr(b'\n', &bytes[to..]) {
+                Some(i) => to += i + 1,
+                None => {
+                    to = bytes.len();
+                    break;
+                }
+            }
+        }
         let deferred = Deferred {
             text: self.text[from..to].to_owned(),
-            first_line: index.line_of_offset(from),
+            first_line,
             range: start - from..end - from,
             start_line: chunk.start_line,
             origin: chunk.origin.clone(),
