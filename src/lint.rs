@@ -201,14 +201,20 @@ where
                     deferred_bytes.fetch_add(size, Ordering::Relaxed);
                     (found, Prepared::Split { early, deferred })
                 }
-                // A streamed file (or one past the budget): only its Namespace objects now.
+                // A streamed file: its Namespace objects, and what the skim settled.
+                Ok(Source::Stream(mut file)) => {
+                    let (found, memo) = first_pass_stream(&name, &mut file, opts);
+                    let kept = was_kept.then_some(Ok(Source::Stream(file)));
+                    (found, Prepared::Whole(kept, memo))
+                }
+                // A file past the budget: only its Namespace objects now.
                 Ok(mut source) => {
                     let found = policy::stage::namespaces_in(&name, &mut source, &opts.parse);
-                    (found, Prepared::Whole(was_kept.then_some(Ok(source))))
+                    (found, Prepared::Whole(was_kept.then_some(Ok(source)), None))
                 }
                 Err(problem) => (
                     Vec::new(),
-                    Prepared::Whole(was_kept.then_some(Err(problem))),
+                    Prepared::Whole(was_kept.then_some(Err(problem)), None),
                 ),
             }
         })
@@ -231,9 +237,12 @@ where
                     note_if_empty(&name, &mut out);
                     out
                 }
-                Prepared::Whole(kept) => {
-                    lint_read(&name, kept.unwrap_or_else(|| read(input)), opts)
-                }
+                Prepared::Whole(kept, memo) => match kept.unwrap_or_else(|| read(input)) {
+                    Ok(Source::Stream(file)) => {
+                        lint_stream_memo(&name, file, opts, memo.as_deref())
+                    }
+                    read => lint_read(&name, read, opts),
+                },
             }
         })
         .reduce(Partial::default, Partial::merge);
@@ -252,8 +261,83 @@ enum Prepared {
         early: Partial,
         deferred: Vec<Deferred>,
     },
-    /// Linted whole in the second pass, from the content kept here or read again (`None`).
-    Whole(Option<Result<Source, LoadProblem>>),
+    /// Linted whole in the second pass, from the content kept here or read again (`None`);
+    /// for a streamed file, with what the first pass's skim settled.
+    Whole(Option<Result<Source, LoadProblem>>, Option<Vec<Memo>>),
+}
+
+/// What the first pass's skim made of one document of a streamed file, so that the second
+/// pass, which reads the file again, skims no document twice. The document's first line and
+/// length guard against a file that changed in between (a mismatch is skimmed again).
+#[derive(Debug, Clone, Copy)]
+struct Memo {
+    start_line: u32,
+    len: usize,
+    /// `Some(object)`: settled by the fast path; `None`: it needs its tree.
+    settled: Option<bool>,
+}
+
+impl Memo {
+    fn of(chunk: &Chunk<'_>, settled: Option<bool>) -> Memo {
+        Memo {
+            start_line: chunk.start_line,
+            len: chunk.text.len(),
+            settled,
+        }
+    }
+
+    fn fits(&self, chunk: &Chunk<'_>) -> bool {
+        self.start_line == chunk.start_line && self.len == chunk.text.len()
+    }
+}
+
+/// The first pass over a streamed file: its Namespace objects and, with the fast path, a
+/// [`Memo`] per document. The file is left rewound for the second pass; if it cannot be read
+/// through, nothing is found and the second pass reports the problem.
+fn first_pass_stream(
+    name: &str,
+    file: &mut std::fs::File,
+    opts: &LintOptions,
+) -> (Vec<ObservedNamespace>, Option<Vec<Memo>>) {
+    let found = (|| {
+        let survey = stream::survey(&mut *file).ok()?.ok()?;
+        let mut found = Vec::new();
+        let mut memo = Vec::new();
+        for window in stream::windows(&mut *file, survey, opts.stream_batch_bytes).ok()? {
+            let window = window.ok()?;
+            let chunks = window.chunks();
+            if !opts.fast_path {
+                found.extend(policy::namespaces::in_chunks(name, &chunks, &opts.parse));
+                continue;
+            }
+            let needs_tree = |kind: &str| opts.needs_tree(kind);
+            let looks: Vec<_> = chunks
+                .par_iter()
+                .map(|chunk| {
+                    let skimmed =
+                        opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree));
+                    match skimmed {
+                        Skim::Skip { object } => (Vec::new(), Memo::of(chunk, Some(object))),
+                        Skim::Parse if policy::namespaces::may_hold_namespace(chunk.text) => {
+                            let ns = opts.timed(Stage::Parse, || {
+                                policy::namespaces::in_document(name, chunk, &opts.parse)
+                            });
+                            (ns, Memo::of(chunk, None))
+                        }
+                        Skim::Parse => (Vec::new(), Memo::of(chunk, None)),
+                    }
+                })
+                .collect();
+            for (ns, m) in looks {
+                found.extend(ns);
+                memo.push(m);
+            }
+        }
+        Some((found, opts.fast_path.then_some(memo)))
+    })();
+    // A file that cannot be rewound fails to read in the second pass, which says so.
+    let _ = std::io::Seek::seek(file, std::io::SeekFrom::Start(0));
+    found.unwrap_or_default()
 }
 
 /// A document that needs its tree, kept with [`SNIPPET_CONTEXT`] lines either side, so that
@@ -453,7 +537,15 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
     }
-    let mut out = out.merge(lint_window(name, text, 1, &chunks, &split_problems, opts));
+    let mut out = out.merge(lint_window(
+        name,
+        text,
+        1,
+        &chunks,
+        &split_problems,
+        None,
+        opts,
+    ));
     note_if_empty(name, &mut out);
     out
 }
@@ -462,8 +554,18 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
 /// those [`lint_bytes`] gives for the same content.
 pub fn lint_stream<R: std::io::Read + std::io::Seek>(
     name: &str,
+    file: R,
+    opts: &LintOptions,
+) -> Partial {
+    lint_stream_memo(name, file, opts, None)
+}
+
+/// [`lint_stream`], taking what the first pass's skim settled.
+fn lint_stream_memo<R: std::io::Read + std::io::Seek>(
+    name: &str,
     mut file: R,
     opts: &LintOptions,
+    memo: Option<&[Memo]>,
 ) -> Partial {
     let mut out = Partial::default();
     out.summary.files = 1;
@@ -493,6 +595,7 @@ pub fn lint_stream<R: std::io::Read + std::io::Seek>(
             return out;
         }
     };
+    let mut seen = 0;
     for window in windows {
         match window {
             Ok(w) => {
@@ -500,12 +603,15 @@ pub fn lint_stream<R: std::io::Read + std::io::Seek>(
                 if let Some(t) = &opts.timings {
                     t.add_bytes(chunks.iter().map(|c| c.text.len()).sum());
                 }
+                let memo = memo.and_then(|m| m.get(seen..seen + chunks.len()));
+                seen += chunks.len();
                 out = out.merge(lint_window(
                     name,
                     &w.text,
                     w.first_line,
                     &chunks,
                     &w.problems,
+                    memo,
                     opts,
                 ));
             }
@@ -523,6 +629,7 @@ fn lint_window(
     first_line: u32,
     chunks: &[Chunk<'_>],
     problems: &[LoadProblem],
+    memo: Option<&[Memo]>,
     opts: &LintOptions,
 ) -> Partial {
     let file = FileCtx {
@@ -537,10 +644,26 @@ fn lint_window(
         .extend(problems.iter().map(|p| file.problem(p, None)));
     chunks
         .par_iter()
-        .map(|chunk| file.lint_chunk(chunk))
+        .enumerate()
+        .map(
+            |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
+                Some(m) => file.lint_memo(chunk, m.settled),
+                None => file.lint_chunk(chunk),
+            },
+        )
         .collect::<Vec<_>>()
         .into_iter()
         .fold(out, Partial::merge)
+}
+
+/// What a document the fast path settled contributes: one document, holding one object of a
+/// kind the pipeline does not look inside (`object`), or none.
+fn settled_partial(object: bool) -> Partial {
+    let mut out = Partial::default();
+    out.summary.documents = 1;
+    out.summary.objects = usize::from(object);
+    out.summary.skipped = usize::from(!object);
+    out
 }
 
 /// A file without a single document says so (a note): an empty render is a common mistake.
@@ -604,6 +727,17 @@ impl FileCtx<'_> {
         }
     }
 
+    /// [`FileCtx::lint_chunk`] where the first pass already skimmed the document.
+    fn lint_memo(&self, chunk: &Chunk<'_>, settled: Option<bool>) -> Partial {
+        if let Some(t) = &self.opts.timings {
+            t.add_chunk(settled.is_some());
+        }
+        match settled {
+            Some(object) => settled_partial(object),
+            None => self.lint_tree(chunk),
+        }
+    }
+
     /// The fast path: what a document that needs no tree contributes, if the skim proves so.
     fn settle(&self, chunk: &Chunk<'_>) -> Option<Partial> {
         let opts = self.opts;
@@ -619,11 +753,7 @@ impl FileCtx<'_> {
         if let Some(t) = &opts.timings {
             t.add_chunk(true);
         }
-        let mut out = Partial::default();
-        out.summary.documents = 1;
-        out.summary.objects = usize::from(object);
-        out.summary.skipped = usize::from(!object);
-        Some(out)
+        Some(settled_partial(object))
     }
 
     /// In the first pass, a document [`FileCtx::settle`] could not settle: its Namespace
