@@ -5,6 +5,10 @@
 //! is dropped as soon as its diagnostics are built, so memory follows the largest document, not
 //! the input. Documents that need no tree (ConfigMaps, CRDs, …) are settled by the exact fast
 //! path in [`crate::manifest::skim`] without building one.
+//!
+//! Under a per-namespace policy a first pass finds the `Namespace` objects, whose labels decide
+//! how every workload is judged. It does everything that does not depend on them, so that no
+//! file is read and no document skimmed twice when it can be helped (`lint_partial`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -6,6 +6,8 @@
 //! backslash ending a line, which joins two lines of a double-quoted scalar); the fast path's
 //! [`skim`] then settles documents of other kinds without building a tree, and only the rest
 //! are parsed. Unreadable or undecodable files are skipped here; the second pass reports them.
+//! (The run's pipeline, [`crate::lint`], folds this pass into its own skim of every document
+//! and calls [`in_document`] only for the documents that skim could not settle.)
 
 use std::collections::HashMap;
 
