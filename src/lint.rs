@@ -5,7 +5,12 @@
 //! is dropped as soon as its diagnostics are built, so memory follows the largest document, not
 //! the input. Documents that need no tree (ConfigMaps, CRDs, …) are settled by the exact fast
 //! path in [`crate::manifest::skim`] without building one.
+//!
+//! Under a per-namespace policy a first pass finds the `Namespace` objects, whose labels decide
+//! how every workload is judged. It does everything that does not depend on them, so that no
+//! file is read and no document skimmed twice when it can be helped (`lint_partial`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -24,6 +29,7 @@ use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{InputRule, LoadProblem, Node};
+use crate::policy::namespaces::ObservedNamespace;
 use crate::policy::{self, Evaluation, Policy, Resolution, Target};
 use crate::pss::{self, Violation};
 use crate::report::{CheckedObject, ObjectMetadata, Report, Summary};
@@ -169,54 +175,289 @@ where
             .map(Into::into)
             .map_err(Into::into)
     };
-    // Namespace labels decide levels wherever they are, so a first pass collects them. An
-    // input that cannot be read twice (standard input, a pipe) is read once and kept.
-    let mut kept: Vec<Option<Result<Source, LoadProblem>>> = Vec::new();
-    let observed = opts.policy.needs_namespaces().then(|| {
-        kept = inputs
-            .iter()
-            .map(|input| (!rereadable(input)).then(|| read(input)))
-            .collect();
-        let found = inputs
+    if !opts.policy.needs_namespaces() {
+        let mut partial = inputs
             .par_iter()
-            .zip(kept.par_iter_mut())
-            .flat_map_iter(|(input, kept)| {
-                let name = input.display();
-                match kept {
-                    Some(Ok(source)) => policy::stage::namespaces_in(&name, source, &opts.parse),
-                    Some(Err(_)) => Vec::new(),
-                    None => match read(input) {
-                        Ok(mut source) => {
-                            policy::stage::namespaces_in(&name, &mut source, &opts.parse)
-                        }
-                        Err(_) => Vec::new(),
-                    },
-                }
-            })
-            .collect();
-        policy::stage::observe(opts, found)
-    });
-    let opts = observed.as_ref().unwrap_or(opts);
-    kept.resize_with(inputs.len(), || None);
-    let mut partial = inputs
+            .map(|input| lint_read(&input.display(), read(input), opts))
+            .reduce(Partial::default, Partial::merge);
+        policy::stage::settle_run(opts, &mut partial);
+        return partial;
+    }
+    // Namespace labels decide levels wherever they are, so a first pass collects them. It
+    // also does everything that does not depend on them: each file is read, split and skimmed
+    // once, and only the documents that need a tree (workloads, Namespaces, whatever the skim
+    // cannot settle) wait for the second pass, each kept with the lines its snippets may show.
+    // An input that cannot be read twice (standard input, a pipe) is read once and kept.
+    let kept: Vec<Option<Result<Source, LoadProblem>>> = inputs
+        .iter()
+        .map(|input| (!rereadable(input)).then(|| read(input)))
+        .collect();
+    let deferred_bytes = AtomicUsize::new(0);
+    let (found, prepared): (Vec<Vec<ObservedNamespace>>, Vec<Prepared>) = inputs
         .par_iter()
         .zip(kept.into_par_iter())
         .map(|(input, kept)| {
             let name = input.display();
+            let was_kept = kept.is_some();
             match kept.unwrap_or_else(|| read(input)) {
-                Ok(source) => lint_source(&name, source, opts),
-                Err(problem) => {
-                    let mut p = Partial::default();
-                    p.summary.files = 1;
-                    p.diagnostics
-                        .push(problem_diagnostic(&name, &problem, None));
-                    p
+                Ok(Source::Bytes(bytes))
+                    if deferred_bytes.load(Ordering::Relaxed) <= DEFERRED_BUDGET =>
+                {
+                    let (found, early, deferred) = first_pass_bytes(&name, &bytes, opts);
+                    let size = deferred.iter().map(|d| d.text.len()).sum();
+                    deferred_bytes.fetch_add(size, Ordering::Relaxed);
+                    (found, Prepared::Split { early, deferred })
                 }
+                // A streamed file: its Namespace objects, and what the skim settled.
+                Ok(Source::Stream(mut file)) => {
+                    let (found, memo) = first_pass_stream(&name, &mut file, opts);
+                    let kept = was_kept.then_some(Ok(Source::Stream(file)));
+                    (found, Prepared::Whole(kept, memo))
+                }
+                // A file past the budget: only its Namespace objects now.
+                Ok(mut source) => {
+                    let found = policy::stage::namespaces_in(&name, &mut source, &opts.parse);
+                    (found, Prepared::Whole(was_kept.then_some(Ok(source)), None))
+                }
+                Err(problem) => (
+                    Vec::new(),
+                    Prepared::Whole(was_kept.then_some(Err(problem)), None),
+                ),
+            }
+        })
+        .unzip();
+    let observed = policy::stage::observe(opts, found.into_iter().flatten().collect());
+    let opts = &observed;
+    let mut partial = inputs
+        .par_iter()
+        .zip(prepared.into_par_iter())
+        .map(|(input, prepared)| {
+            let name = input.display();
+            match prepared {
+                Prepared::Split { early, deferred } => {
+                    let mut out = deferred
+                        .into_par_iter()
+                        .map(|d| d.lint(&name, opts))
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .fold(early, Partial::merge);
+                    note_if_empty(&name, &mut out);
+                    out
+                }
+                Prepared::Whole(kept, memo) => match kept.unwrap_or_else(|| read(input)) {
+                    Ok(Source::Stream(file)) => {
+                        lint_stream_memo(&name, file, opts, memo.as_deref())
+                    }
+                    read => lint_read(&name, read, opts),
+                },
             }
         })
         .reduce(Partial::default, Partial::merge);
     policy::stage::settle_run(opts, &mut partial);
     partial
+}
+
+/// Documents waiting for the second pass may hold up to this many bytes (with their context
+/// lines) in all; files read after that are read again in the second pass instead.
+const DEFERRED_BUDGET: usize = 64 * 1024 * 1024;
+
+/// What the first pass made of one input.
+enum Prepared {
+    /// All done but the documents that need a tree.
+    Split {
+        early: Partial,
+        deferred: Vec<Deferred>,
+    },
+    /// Linted whole in the second pass, from the content kept here or read again (`None`);
+    /// for a streamed file, with what the first pass's skim settled.
+    Whole(Option<Result<Source, LoadProblem>>, Option<Vec<Memo>>),
+}
+
+/// What the first pass's skim made of one document of a streamed file, so that the second
+/// pass, which reads the file again, skims no document twice. The document's first line and
+/// length guard against a file that changed in between (a mismatch is skimmed again).
+#[derive(Debug, Clone, Copy)]
+struct Memo {
+    start_line: u32,
+    len: usize,
+    /// `Some(object)`: settled by the fast path; `None`: it needs its tree.
+    settled: Option<bool>,
+}
+
+impl Memo {
+    fn of(chunk: &Chunk<'_>, settled: Option<bool>) -> Memo {
+        Memo {
+            start_line: chunk.start_line,
+            len: chunk.text.len(),
+            settled,
+        }
+    }
+
+    fn fits(&self, chunk: &Chunk<'_>) -> bool {
+        self.start_line == chunk.start_line && self.len == chunk.text.len()
+    }
+}
+
+/// The first pass over a streamed file: its Namespace objects and, with the fast path, a
+/// [`Memo`] per document. The file is left rewound for the second pass; if it cannot be read
+/// through, nothing is found and the second pass reports the problem.
+fn first_pass_stream(
+    name: &str,
+    file: &mut std::fs::File,
+    opts: &LintOptions,
+) -> (Vec<ObservedNamespace>, Option<Vec<Memo>>) {
+    let found = (|| {
+        let survey = stream::survey(&mut *file).ok()?.ok()?;
+        let mut found = Vec::new();
+        let mut memo = Vec::new();
+        for window in stream::windows(&mut *file, survey, opts.stream_batch_bytes).ok()? {
+            let window = window.ok()?;
+            let chunks = window.chunks();
+            if !opts.fast_path {
+                found.extend(policy::namespaces::in_chunks(name, &chunks, &opts.parse));
+                continue;
+            }
+            let needs_tree = |kind: &str| opts.needs_tree(kind);
+            let looks: Vec<_> = chunks
+                .par_iter()
+                .map(|chunk| {
+                    let skimmed =
+                        opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree));
+                    match skimmed {
+                        Skim::Skip { object } => (Vec::new(), Memo::of(chunk, Some(object))),
+                        Skim::Parse if policy::namespaces::may_hold_namespace(chunk.text) => {
+                            let ns = opts.timed(Stage::Parse, || {
+                                policy::namespaces::in_document(name, chunk, &opts.parse)
+                            });
+                            (ns, Memo::of(chunk, None))
+                        }
+                        Skim::Parse => (Vec::new(), Memo::of(chunk, None)),
+                    }
+                })
+                .collect();
+            for (ns, m) in looks {
+                found.extend(ns);
+                memo.push(m);
+            }
+        }
+        Some((found, opts.fast_path.then_some(memo)))
+    })();
+    // A file that cannot be rewound fails to read in the second pass, which says so.
+    let _ = std::io::Seek::seek(file, std::io::SeekFrom::Start(0));
+    found.unwrap_or_default()
+}
+
+/// A document that needs its tree, kept with [`SNIPPET_CONTEXT`] lines either side, so that
+/// its snippets are those the whole file gives.
+struct Deferred {
+    /// Whole lines of the file, from line `first_line` on.
+    text: String,
+    first_line: u32,
+    /// The document's bytes in `text`.
+    range: std::ops::Range<usize>,
+    start_line: u32,
+    origin: Option<String>,
+}
+
+impl Deferred {
+    fn lint(self, name: &str, opts: &LintOptions) -> Partial {
+        let file = FileCtx {
+            name,
+            text: &self.text,
+            index: OnceLock::new(),
+            first_line: self.first_line,
+            opts,
+        };
+        file.lint_tree(&Chunk {
+            text: &self.text[self.range.clone()],
+            start_line: self.start_line,
+            origin: self.origin.clone(),
+        })
+    }
+}
+
+/// The first pass over one file held in memory (see [`lint_partial`]): its Namespace objects,
+/// what can be reported already, and the documents that must wait.
+fn first_pass_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &LintOptions,
+) -> (Vec<ObservedNamespace>, Partial, Vec<Deferred>) {
+    let mut early = Partial::default();
+    early.summary.files = 1;
+    if bytes.len() as u64 > opts.max_file_size {
+        early.diagnostics.push(too_large(name, bytes.len(), opts));
+        return (Vec::new(), early, Vec::new());
+    }
+    let split_start = Instant::now();
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err(problem) => {
+            early
+                .diagnostics
+                .push(problem_diagnostic(name, &problem, None));
+            return (Vec::new(), early, Vec::new());
+        }
+    };
+    let (chunks, split_problems) = split_stream(text);
+    if let Some(t) = &opts.timings {
+        t.add(Stage::Split, split_start);
+        t.add_bytes(bytes.len());
+    }
+    let file = FileCtx {
+        name,
+        text,
+        index: OnceLock::new(),
+        first_line: 1,
+        opts,
+    };
+    early
+        .diagnostics
+        .extend(split_problems.iter().map(|p| file.problem(p, None)));
+    let looks: Vec<_> = chunks
+        .par_iter()
+        .map(|chunk| match file.settle(chunk) {
+            Some(settled) => Ok(settled),
+            None => Err(file.defer(chunk)),
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut deferred = Vec::new();
+    for look in looks {
+        match look {
+            Ok(settled) => early = early.merge(settled),
+            Err((namespaces, d)) => {
+                found.extend(namespaces);
+                deferred.push(d);
+            }
+        }
+    }
+    (found, early, deferred)
+}
+
+/// Lints what reading an input gave.
+fn lint_read(name: &str, read: Result<Source, LoadProblem>, opts: &LintOptions) -> Partial {
+    match read {
+        Ok(source) => lint_source(name, source, opts),
+        Err(problem) => {
+            let mut p = Partial::default();
+            p.summary.files = 1;
+            p.diagnostics.push(problem_diagnostic(name, &problem, None));
+            p
+        }
+    }
+}
+
+fn too_large(name: &str, size: usize, opts: &LintOptions) -> Diagnostic {
+    let msg = format!(
+        "file is {size} bytes, over the --max-file-size limit of {} bytes; it was not checked",
+        opts.max_file_size
+    );
+    problem_diagnostic(
+        name,
+        &LoadProblem::new(InputRule::FileTooLarge, msg, None),
+        None,
+    )
 }
 
 /// Whether reading `input` again gives the same content: not so for standard input or a pipe.
@@ -283,16 +524,7 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
     let mut out = Partial::default();
     out.summary.files = 1;
     if bytes.len() as u64 > opts.max_file_size {
-        let msg = format!(
-            "file is {} bytes, over the --max-file-size limit of {} bytes; it was not checked",
-            bytes.len(),
-            opts.max_file_size
-        );
-        out.diagnostics.push(problem_diagnostic(
-            name,
-            &LoadProblem::new(InputRule::FileTooLarge, msg, None),
-            None,
-        ));
+        out.diagnostics.push(too_large(name, bytes.len(), opts));
         return out;
     }
     let split_start = Instant::now();
@@ -312,7 +544,15 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
     }
-    let mut out = out.merge(lint_window(name, text, 1, &chunks, &split_problems, opts));
+    let mut out = out.merge(lint_window(
+        name,
+        text,
+        1,
+        &chunks,
+        &split_problems,
+        None,
+        opts,
+    ));
     note_if_empty(name, &mut out);
     out
 }
@@ -321,8 +561,18 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
 /// those [`lint_bytes`] gives for the same content.
 pub fn lint_stream<R: std::io::Read + std::io::Seek>(
     name: &str,
+    file: R,
+    opts: &LintOptions,
+) -> Partial {
+    lint_stream_memo(name, file, opts, None)
+}
+
+/// [`lint_stream`], taking what the first pass's skim settled.
+fn lint_stream_memo<R: std::io::Read + std::io::Seek>(
+    name: &str,
     mut file: R,
     opts: &LintOptions,
+    memo: Option<&[Memo]>,
 ) -> Partial {
     let mut out = Partial::default();
     out.summary.files = 1;
@@ -352,6 +602,7 @@ pub fn lint_stream<R: std::io::Read + std::io::Seek>(
             return out;
         }
     };
+    let mut seen = 0;
     for window in windows {
         match window {
             Ok(w) => {
@@ -359,12 +610,15 @@ pub fn lint_stream<R: std::io::Read + std::io::Seek>(
                 if let Some(t) = &opts.timings {
                     t.add_bytes(chunks.iter().map(|c| c.text.len()).sum());
                 }
+                let memo = memo.and_then(|m| m.get(seen..seen + chunks.len()));
+                seen += chunks.len();
                 out = out.merge(lint_window(
                     name,
                     &w.text,
                     w.first_line,
                     &chunks,
                     &w.problems,
+                    memo,
                     opts,
                 ));
             }
@@ -382,6 +636,7 @@ fn lint_window(
     first_line: u32,
     chunks: &[Chunk<'_>],
     problems: &[LoadProblem],
+    memo: Option<&[Memo]>,
     opts: &LintOptions,
 ) -> Partial {
     let file = FileCtx {
@@ -396,10 +651,26 @@ fn lint_window(
         .extend(problems.iter().map(|p| file.problem(p, None)));
     chunks
         .par_iter()
-        .map(|chunk| file.lint_chunk(chunk))
+        .enumerate()
+        .map(
+            |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
+                Some(m) => file.lint_memo(chunk, m.settled),
+                None => file.lint_chunk(chunk),
+            },
+        )
         .collect::<Vec<_>>()
         .into_iter()
         .fold(out, Partial::merge)
+}
+
+/// What a document the fast path settled contributes: one document, holding one object of a
+/// kind the pipeline does not look inside (`object`), or none.
+fn settled_partial(object: bool) -> Partial {
+    let mut out = Partial::default();
+    out.summary.documents = 1;
+    out.summary.objects = usize::from(object);
+    out.summary.skipped = usize::from(!object);
+    out
 }
 
 /// A file without a single document says so (a note): an empty render is a common mistake.
@@ -452,25 +723,105 @@ impl FileCtx<'_> {
     }
 
     fn lint_chunk(&self, chunk: &Chunk<'_>) -> Partial {
-        let mut out = Partial::default();
-        let opts = self.opts;
-        if opts.fast_path {
-            let needs_tree = |kind: &str| opts.needs_tree(kind);
-            if let Skim::Skip { object } =
-                opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree))
-            {
-                if let Some(t) = &opts.timings {
-                    t.add_chunk(true);
+        match self.settle(chunk) {
+            Some(settled) => settled,
+            None => {
+                if let Some(t) = &self.opts.timings {
+                    t.add_chunk(false);
                 }
-                out.summary.documents = 1;
-                out.summary.objects = usize::from(object);
-                out.summary.skipped = usize::from(!object);
-                return out;
+                self.lint_tree(chunk)
             }
         }
+    }
+
+    /// [`FileCtx::lint_chunk`] where the first pass already skimmed the document.
+    fn lint_memo(&self, chunk: &Chunk<'_>, settled: Option<bool>) -> Partial {
+        if let Some(t) = &self.opts.timings {
+            t.add_chunk(settled.is_some());
+        }
+        match settled {
+            Some(object) => settled_partial(object),
+            None => self.lint_tree(chunk),
+        }
+    }
+
+    /// The fast path: what a document that needs no tree contributes, if the skim proves so.
+    fn settle(&self, chunk: &Chunk<'_>) -> Option<Partial> {
+        let opts = self.opts;
+        if !opts.fast_path {
+            return None;
+        }
+        let needs_tree = |kind: &str| opts.needs_tree(kind);
+        let Skim::Skip { object } =
+            opts.timed(Stage::Parse, || skim(chunk.text, &opts.parse, &needs_tree))
+        else {
+            return None;
+        };
+        if let Some(t) = &opts.timings {
+            t.add_chunk(true);
+        }
+        Some(settled_partial(object))
+    }
+
+    /// In the first pass, a document [`FileCtx::settle`] could not settle: its Namespace
+    /// objects, and the document kept for the second pass.
+    fn defer(&self, chunk: &Chunk<'_>) -> (Vec<ObservedNamespace>, Deferred) {
+        let opts = self.opts;
         if let Some(t) = &opts.timings {
             t.add_chunk(false);
         }
+        let found = if !policy::namespaces::may_hold_namespace(chunk.text) {
+            Vec::new()
+        } else if opts.fast_path {
+            // The skim already ran and could not settle it: parse.
+            opts.timed(Stage::Parse, || {
+                policy::namespaces::in_document(self.name, chunk, &opts.parse)
+            })
+        } else {
+            opts.timed(Stage::Parse, || {
+                policy::namespaces::in_chunks(self.name, std::slice::from_ref(chunk), &opts.parse)
+            })
+        };
+        // The lines a snippet of a finding in this document may show: its own, and
+        // SNIPPET_CONTEXT more either side (one more after: a span may end just past the
+        // document's final line break). `first_line` is the file's line of `from` (the text
+        // is the whole file, from line 1).
+        // Lines end at `\n`, here as in the splitter and the line index.
+        let bytes = self.text.as_bytes();
+        let start = chunk.text.as_ptr() as usize - self.text.as_ptr() as usize;
+        let end = start + chunk.text.len();
+        let (mut from, mut first_line) = (start, chunk.start_line);
+        for _ in 0..SNIPPET_CONTEXT {
+            if from == 0 {
+                break;
+            }
+            from = memchr::memrchr(b'\n', &bytes[..from - 1]).map_or(0, |i| i + 1);
+            first_line -= 1;
+        }
+        let mut to = end;
+        for _ in 0..=SNIPPET_CONTEXT {
+            match memchr::memchr(b'\n', &bytes[to..]) {
+                Some(i) => to += i + 1,
+                None => {
+                    to = bytes.len();
+                    break;
+                }
+            }
+        }
+        let deferred = Deferred {
+            text: self.text[from..to].to_owned(),
+            first_line,
+            range: start - from..end - from,
+            start_line: chunk.start_line,
+            origin: chunk.origin.clone(),
+        };
+        (found, deferred)
+    }
+
+    /// Parses a document and lints its objects.
+    fn lint_tree(&self, chunk: &Chunk<'_>) -> Partial {
+        let mut out = Partial::default();
+        let opts = self.opts;
         let parsed = opts.timed(Stage::Parse, || {
             parse_document(chunk.text, chunk.start_line, &opts.parse)
         });

@@ -6,6 +6,8 @@
 //! backslash ending a line, which joins two lines of a double-quoted scalar); the fast path's
 //! [`skim`] then settles documents of other kinds without building a tree, and only the rest
 //! are parsed. Unreadable or undecodable files are skipped here; the second pass reports them.
+//! (The run's pipeline, [`crate::lint`], folds this pass into its own skim of every document
+//! and calls [`in_document`] only for the documents that skim could not settle.)
 
 use std::collections::HashMap;
 
@@ -64,7 +66,7 @@ impl NamespaceIndex {
 
 /// Whether text may hold a Namespace object (see the module docs). A `kind` of `Namespace`
 /// (or `NamespaceList`) is spelled out in the text unless an escape sequence spells it.
-fn may_hold_namespace(text: &str) -> bool {
+pub fn may_hold_namespace(text: &str) -> bool {
     text.contains("Namespace") || may_escape_a_letter(text)
 }
 
@@ -92,20 +94,29 @@ pub fn in_chunks(file: &str, chunks: &[Chunk<'_>], parse: &ParseOptions) -> Vec<
         if let Skim::Skip { .. } = skim(chunk.text, parse, &is_namespace_kind) {
             continue;
         }
-        let doc = parse_document(chunk.text, chunk.start_line, parse);
-        let Some(root) = doc.root else { continue };
-        for (info, node) in objects(&root) {
-            if !is_namespace(&info.api_version, &info.kind) || info.name.is_empty() {
-                continue;
-            }
-            out.push(ObservedNamespace {
-                labels: labels_of(&info.name, node, file),
-                name: info.name,
-                file: file.to_string(),
-                line: node.span.start.line,
-                column: node.span.start.col,
-            });
+        out.extend(in_document(file, chunk, parse));
+    }
+    out
+}
+
+/// The Namespace objects of one document, from its tree (no pre-filter).
+pub fn in_document(file: &str, chunk: &Chunk<'_>, parse: &ParseOptions) -> Vec<ObservedNamespace> {
+    let doc = parse_document(chunk.text, chunk.start_line, parse);
+    let Some(root) = doc.root else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (info, node) in objects(&root) {
+        if !is_namespace(&info.api_version, &info.kind) || info.name.is_empty() {
+            continue;
         }
+        out.push(ObservedNamespace {
+            labels: labels_of(&info.name, node, file),
+            name: info.name,
+            file: file.to_string(),
+            line: node.span.start.line,
+            column: node.span.start.col,
+        });
     }
     out
 }
