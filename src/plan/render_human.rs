@@ -184,7 +184,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
         let blockers = if step.blockers.is_empty() {
             String::new()
         } else {
-            format!(" by {}", step.blockers.join(", "))
+            format!(": {}", step.blockers.join(", "))
         };
         writeln!(
             out,

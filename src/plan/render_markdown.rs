@@ -254,7 +254,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
                 .iter()
                 .map(|b| format!("`{}`", code(b)))
                 .collect();
-            format!(", by {}", names.join(", "))
+            format!(": {}", names.join(", "))
         };
         writeln!(
             out,
