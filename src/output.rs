@@ -197,6 +197,8 @@ fn write_file(
             )
         }
     })?;
+    // Ctrl-C from here to the rename deletes the temporary file (see `interrupt`).
+    let _interrupt_guard = crate::interrupt::TempGuard::new(tmp.path());
     let mut w = BufWriter::new(tmp);
     render(&mut w)?;
     w.flush()?;

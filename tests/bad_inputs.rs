@@ -818,28 +818,67 @@ fn interrupt(pid: u32) {
     assert!(ok, "kill -INT {pid}");
 }
 
-#[test]
-fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
-    use std::os::unix::process::ExitStatusExt;
-    // About 40 MB of privileged pods: seconds of work even in a release build.
-    let d = dir();
-    let pods: String = (0..100_000)
+/// `count` privileged pods, one document each, in `big.yaml`.
+fn many_pods(d: &TempDir, count: usize) {
+    let pods: String = (0..count)
         .map(|i| GOOD.replace("name: good", &format!("name: pod-{i}")) + "---\n")
         .collect();
     fs::write(d.path().join("big.yaml"), pods).expect("write");
-    let mut child = StdCommand::new(bin())
+}
+
+/// psslint on `big.yaml`, writing a JSON report to `report.json`.
+fn spawn_with_report(d: &TempDir) -> Child {
+    StdCommand::new(bin())
         .current_dir(d.path())
         .args([
             "--max-file-size",
             "1G",
+            "--format",
+            "json",
             "--output",
             "report.json",
             "big.yaml",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn");
+        .expect("spawn")
+}
+
+fn files_in(d: &TempDir) -> Vec<String> {
+    fs::read_dir(d.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Killed by SIGINT, saying so, and with no report file nor temporary file left behind.
+fn assert_interrupted(d: &TempDir, child: &mut Child, status: ExitStatus) {
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    assert!(stderr.contains("psslint: interrupted"), "{stderr}");
+    let left = files_in(d);
+    assert!(
+        !left
+            .iter()
+            .any(|f| f.starts_with("report") || f.starts_with(".psslint-")),
+        "{left:?}"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
+    // About 40 MB of privileged pods: seconds of work even in a release build.
+    let d = dir();
+    many_pods(&d, 100_000);
+    let mut child = spawn_with_report(&d);
     // Wait until it is busy linting, then interrupt it.
     let started = Instant::now();
     while cpu_ticks(child.id()) < 30 && started.elapsed() < Duration::from_secs(20) {
@@ -858,18 +897,31 @@ fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
         "{:?}",
         sent.elapsed()
     );
-    assert_eq!(status.signal(), Some(2), "{status:?}");
-    // No report claiming anything, and no temporary file left behind.
-    let left: Vec<String> = fs::read_dir(d.path())
-        .expect("ls")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        !left
-            .iter()
-            .any(|f| f.starts_with("report") || f.starts_with(".psslint-")),
-        "{left:?}"
-    );
+    assert_interrupted(&d, &mut child, status);
+}
+
+#[test]
+fn ctrl_c_while_the_report_is_being_written_deletes_the_temporary_file() {
+    // 5,000 findings make a JSON report of about 25 MB: its temporary file exists long
+    // enough to be seen.
+    let d = dir();
+    many_pods(&d, 5_000);
+    let mut child = spawn_with_report(&d);
+    let started = Instant::now();
+    loop {
+        if files_in(&d).iter().any(|f| f.starts_with(".psslint-")) {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "finished before its report could be interrupted"
+        );
+        assert!(started.elapsed() < TIMEOUT, "no report was started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    interrupt(child.id());
+    let status = wait_with_deadline(&mut child, Duration::from_secs(10));
+    assert_interrupted(&d, &mut child, status);
 }
 
 #[test]

@@ -198,7 +198,9 @@ fn namespace_labels_apply_from_standard_input_and_large_files() {
     // Padding makes the file large enough to be streamed window by window.
     let mut big = String::from(doc);
     while big.len() < 20 * 1024 * 1024 {
-        big.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pad\ndata:\n  k: v\n");
+        big.push_str(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pad\ndata:\n  k: v\n",
+        );
     }
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("big.yaml"), &big).expect("write");
