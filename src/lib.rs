@@ -13,6 +13,7 @@ pub mod discover;
 pub mod field;
 pub mod fix;
 pub mod input;
+pub mod interrupt;
 pub mod lint;
 pub mod manifest;
 pub mod notices;

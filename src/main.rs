@@ -31,6 +31,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
+    psslint::interrupt::install();
     let args = normalize_args(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,

@@ -174,35 +174,53 @@ fn write_file(
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".psslint-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        // The usual mode of a new file (0666 less the umask), not tempfile's private 0600.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = builder.tempfile_in(dir).map_err(|e| {
-        if dir.is_dir() {
-            // tempfile names its own file in the message; the target is named by the caller.
-            let msg = e.to_string();
-            let msg = msg
-                .split(" at path ")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            io::Error::new(e.kind(), msg)
-        } else {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no such directory: {}", dir.display()),
-            )
-        }
-    })?;
+    // Ctrl-C from the temporary file's creation to the rename deletes it (see `interrupt`):
+    // its name is registered before the file is created, so there is no moment when it exists
+    // unregistered.
+    let mut guard = None;
+    let tmp = builder
+        .make_in(dir, |p| {
+            drop(guard.take());
+            guard = Some(crate::interrupt::TempGuard::new(p));
+            create_new(p)
+        })
+        .map_err(|e| {
+            if dir.is_dir() {
+                // tempfile may name its own file in the message; the caller names the target.
+                let msg = e.to_string();
+                let msg = msg
+                    .split(" at path ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                io::Error::new(e.kind(), msg)
+            } else {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("no such directory: {}", dir.display()),
+                )
+            }
+        })?;
+    let _guard = guard;
     let mut w = BufWriter::new(tmp);
     render(&mut w)?;
     w.flush()?;
     let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A new file, failing if `path` exists, with the usual mode of a new file (0666 less the
+/// umask), not tempfile's private 0600.
+fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o666);
+    }
+    options.open(path)
 }
 
 fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {

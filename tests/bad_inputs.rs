@@ -565,8 +565,8 @@ fn twenty_thousand_yaml_files_that_are_not_kubernetes_objects() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0]["file"], "good.yaml");
     assert_eq!(run.code, Some(0));
+    // Speed is measured by the benchmarks, not asserted here; TIMEOUT catches a hang.
     println!("20,000 files: {elapsed:?}");
-    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,35 +811,89 @@ fn cpu_ticks(pid: u32) -> u64 {
 }
 
 fn interrupt(pid: u32) {
-    let ok = StdCommand::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "kill -INT {pid}");
+    signal(pid, libc::SIGINT);
 }
 
-#[test]
-fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
-    use std::os::unix::process::ExitStatusExt;
-    // About 40 MB of privileged pods: seconds of work even in a release build.
-    let d = dir();
-    let pods: String = (0..100_000)
+fn signal(pid: u32, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(pid).expect("pid");
+    // SAFETY: kill(2) on a child this test spawned and has not reaped.
+    let sent = unsafe { libc::kill(pid, sig) };
+    assert_eq!(sent, 0, "kill({pid}, {sig})");
+}
+
+/// `count` privileged pods, one document each, in `big.yaml`.
+fn many_pods(d: &TempDir, count: usize) {
+    let pods: String = (0..count)
         .map(|i| GOOD.replace("name: good", &format!("name: pod-{i}")) + "---\n")
         .collect();
     fs::write(d.path().join("big.yaml"), pods).expect("write");
-    let mut child = StdCommand::new(bin())
+}
+
+/// psslint on `big.yaml`, writing a JSON report to `report.json`.
+fn spawn_with_report(d: &TempDir) -> Child {
+    StdCommand::new(bin())
         .current_dir(d.path())
         .args([
             "--max-file-size",
             "1G",
+            "--format",
+            "json",
             "--output",
             "report.json",
             "big.yaml",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn");
+        .expect("spawn")
+}
+
+fn files_in(d: &TempDir) -> Vec<String> {
+    fs::read_dir(d.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Killed by SIGINT, saying so, and with no report file nor temporary file left behind.
+fn assert_interrupted(d: &TempDir, child: &mut Child, status: ExitStatus) {
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    assert!(stderr.contains("psslint: interrupted"), "{stderr}");
+    let left = files_in(d);
+    assert!(
+        !left
+            .iter()
+            .any(|f| f.starts_with("report") || f.starts_with(".psslint-")),
+        "{left:?}"
+    );
+}
+
+/// The same, except that the report may have been renamed into place (complete) just before
+/// the signal arrived.
+fn assert_interrupted_with_no_partial_report(d: &TempDir, child: &mut Child, status: ExitStatus) {
+    let report = d.path().join("report.json");
+    if report.exists() {
+        let text = fs::read_to_string(&report).expect("read report");
+        serde_json::from_str::<serde_json::Value>(&text).expect("a complete JSON report");
+        fs::remove_file(&report).expect("rm report");
+    }
+    assert_interrupted(d, child, status);
+}
+
+#[test]
+fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
+    // About 40 MB of privileged pods: seconds of work even in a release build.
+    let d = dir();
+    many_pods(&d, 100_000);
+    let mut child = spawn_with_report(&d);
     // Wait until it is busy linting, then interrupt it.
     let started = Instant::now();
     while cpu_ticks(child.id()) < 30 && started.elapsed() < Duration::from_secs(20) {
@@ -853,23 +907,37 @@ fn ctrl_c_stops_a_long_run_promptly_and_leaves_no_report() {
     interrupt(child.id());
     let status = wait_with_deadline(&mut child, Duration::from_secs(10));
     println!("stopped {:?} after SIGINT", sent.elapsed());
+    // Promptly: dying of the signal is immediate; the bound is generous for a busy machine.
     assert!(
-        sent.elapsed() < Duration::from_secs(2),
+        sent.elapsed() < Duration::from_secs(5),
         "{:?}",
         sent.elapsed()
     );
-    assert_eq!(status.signal(), Some(2), "{status:?}");
-    // No report claiming anything, and no temporary file left behind.
-    let left: Vec<String> = fs::read_dir(d.path())
-        .expect("ls")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        !left
-            .iter()
-            .any(|f| f.starts_with("report") || f.starts_with(".psslint-")),
-        "{left:?}"
-    );
+    assert_interrupted(&d, &mut child, status);
+}
+
+#[test]
+fn ctrl_c_while_the_report_is_being_written_deletes_the_temporary_file() {
+    // 5,000 findings make a JSON report of about 25 MB: its temporary file exists long
+    // enough to be seen.
+    let d = dir();
+    many_pods(&d, 5_000);
+    let mut child = spawn_with_report(&d);
+    let started = Instant::now();
+    loop {
+        if files_in(&d).iter().any(|f| f.starts_with(".psslint-")) {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "finished before its report could be interrupted"
+        );
+        assert!(started.elapsed() < TIMEOUT, "no report was started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    interrupt(child.id());
+    let status = wait_with_deadline(&mut child, Duration::from_secs(10));
+    assert_interrupted_with_no_partial_report(&d, &mut child, status);
 }
 
 #[test]
@@ -893,6 +961,36 @@ fn ctrl_c_while_waiting_for_standard_input() {
     interrupt(child.id());
     let status = wait_with_deadline(&mut child, Duration::from_secs(10));
     assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert!(!d.path().join("report.txt").exists());
+    drop(stdin);
+}
+
+#[test]
+fn sigterm_stops_it_like_ctrl_c() {
+    // What a CI runner sends when a job is cancelled.
+    use std::os::unix::process::ExitStatusExt;
+    let d = dir();
+    let mut child = StdCommand::new(bin())
+        .current_dir(d.path())
+        .args(["--output", "report.txt", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdin = child.stdin.take().expect("stdin");
+    std::thread::sleep(Duration::from_millis(500));
+    signal(child.id(), libc::SIGTERM);
+    let status = wait_with_deadline(&mut child, Duration::from_secs(10));
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    assert_eq!(stderr, "psslint: interrupted\n");
     assert!(!d.path().join("report.txt").exists());
     drop(stdin);
 }

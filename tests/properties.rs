@@ -747,5 +747,28 @@ proptest! {
             out.stdout
         };
         prop_assert_eq!(cli(&["--threads", "1"]), cli(&[]));
+        // A directory of files (linted in parallel across files), in every format.
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (i, w) in ws.iter().enumerate() {
+            std::fs::write(dir.path().join(format!("w{i}.yaml")), write(w, Style::Block)).expect("write");
+        }
+        std::fs::write(dir.path().join("all.yaml"), &text).expect("write");
+        for format in ["json", "junit", "human"] {
+            let dir_run = |extra: &[&str]| {
+                let out = assert_cmd::Command::cargo_bin("psslint")
+                    .expect("binary")
+                    .current_dir(dir.path())
+                    .args(["--format", format, "--color", "never", "--level", level.as_str()])
+                    .args(extra)
+                    .arg(".")
+                    .output()
+                    .expect("runs");
+                (out.status.code(), out.stdout)
+            };
+            let one = dir_run(&["--threads", "1"]);
+            prop_assert!(!one.1.is_empty());
+            prop_assert_eq!(&dir_run(&[]), &one, "{}", format);
+            prop_assert_eq!(&dir_run(&["--threads", "4"]), &one, "{}", format);
+        }
     }
 }

@@ -754,9 +754,10 @@ impl<'a> Builder<'a> {
         // saphyr ends a text without a final line break with one of its own, so a marker at
         // the very end (an error at end of input) can sit on a line the file does not have:
         // put it at the end of the last line instead.
-        let (last_line, last_col) = self.end;
-        if line > last_line {
-            return self.pos_local(last_line, last_col);
+        // With a lone `\r`, the marker is mapped by index and can be one character past the
+        // end of the last line instead.
+        if (line, col) > self.end {
+            return self.pos_local(self.end.0, self.end.1);
         }
         // Undo indentation inserted by the quoted-scalar fallback.
         if let Some(&shift) = (line as usize)
@@ -1360,6 +1361,22 @@ mod tests {
     fn a_lone_carriage_return_does_not_start_a_line() {
         // Found by fuzzing: saphyr breaks lines at a lone CR, psslint's lines end at LF only.
         let r = root("# c\rkey: {a: 1}\nb: 2\n");
+        assert_eq!(at(&r, "key.a").span, sp(1, 14, 1, 15));
+        assert_eq!(at(&r, "b").span, sp(2, 4, 2, 5));
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_a_text_with_a_lone_carriage_return_stays_inside_it() {
+        // Found by fuzzing: the two cases above together put the error one column past the
+        // end of the last line.
+        let doc = parse("\r%\u{513}");
+        assert_eq!(rules(&doc), [InputRule::ParseError]);
+        assert_eq!(doc.problems[0].span, Some(sp(1, 4, 1, 4)));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_maps_characters_not_bytes() {
+        let r = root("# \u{513}\rkey: {a: 1}\nb: \u{513}\n");
         assert_eq!(at(&r, "key.a").span, sp(1, 14, 1, 15));
         assert_eq!(at(&r, "b").span, sp(2, 4, 2, 5));
     }
