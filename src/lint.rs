@@ -275,26 +275,34 @@ enum Prepared {
 
 /// What the first pass's skim made of one document of a streamed file, so that the second
 /// pass, which reads the file again, skims no document twice. The document's first line and
-/// length guard against a file that changed in between (a mismatch is skimmed again).
+/// length guard against a file that changed in between (a mismatch is skimmed again). Twelve
+/// bytes, and at most [`MEMO_LIMIT`] of them per file: memory must not grow with the number of
+/// documents of a stream.
 #[derive(Debug, Clone, Copy)]
 struct Memo {
     start_line: u32,
-    len: usize,
+    len: u32,
     /// `Some(object)`: settled by the fast path; `None`: it needs its tree.
     settled: Option<bool>,
 }
+
+/// Documents of one streamed file that get a [`Memo`] (12 MiB of them); later documents are
+/// skimmed again in the second pass.
+const MEMO_LIMIT: usize = 1 << 20;
 
 impl Memo {
     fn of(chunk: &Chunk<'_>, settled: Option<bool>) -> Memo {
         Memo {
             start_line: chunk.start_line,
-            len: chunk.text.len(),
+            // A document of 4 GiB or more never fits (see `fits`).
+            len: u32::try_from(chunk.text.len()).unwrap_or(u32::MAX),
             settled,
         }
     }
 
     fn fits(&self, chunk: &Chunk<'_>) -> bool {
-        self.start_line == chunk.start_line && self.len == chunk.text.len()
+        self.start_line == chunk.start_line
+            && u32::try_from(chunk.text.len()).is_ok_and(|len| len == self.len && len != u32::MAX)
     }
 }
 
@@ -309,7 +317,7 @@ fn first_pass_stream(
     let found = (|| {
         let survey = stream::survey(&mut *file).ok()?.ok()?;
         let mut found = Vec::new();
-        let mut memo = Vec::new();
+        let mut memo: Vec<Memo> = Vec::new();
         for window in stream::windows(&mut *file, survey, opts.stream_batch_bytes).ok()? {
             let window = window.ok()?;
             let chunks = window.chunks();
@@ -337,7 +345,9 @@ fn first_pass_stream(
                 .collect();
             for (ns, m) in looks {
                 found.extend(ns);
-                memo.push(m);
+                if memo.len() < MEMO_LIMIT {
+                    memo.push(m);
+                }
             }
         }
         Some((found, opts.fast_path.then_some(memo)))
@@ -1099,5 +1109,30 @@ pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> 
         fix: None,
         hint: p.hint.clone(),
         snippet: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_is_twelve_bytes_and_capped_per_file() {
+        // What a streamed file keeps between its passes must not grow with its documents.
+        assert_eq!(std::mem::size_of::<Memo>(), 12);
+        assert!(MEMO_LIMIT * std::mem::size_of::<Memo>() <= 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_memo_fits_only_the_document_it_was_made_for() {
+        let chunk = |text, start_line| Chunk {
+            text,
+            start_line,
+            origin: None,
+        };
+        let m = Memo::of(&chunk("kind: ConfigMap\n", 3), Some(true));
+        assert!(m.fits(&chunk("kind: ConfigMap\n", 3)));
+        assert!(!m.fits(&chunk("kind: ConfigMap\n", 4)));
+        assert!(!m.fits(&chunk("kind: Deployment\n", 3)));
     }
 }
