@@ -473,7 +473,15 @@ fn a_fifo_or_device_in_a_walked_directory() {
     // A device node, reached through a link (mknod needs privileges): /dev/zero never ends.
     std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.yaml")).expect("symlink");
     let started = Instant::now();
+    // Skipped, not waited on; but a path named like a manifest went unchecked: fail closed.
     Run::of(psslint(d.path()).arg(".")).expect(
+        1,
+        &[
+            "pipe.yaml:1:1: special-file not a regular file but a named pipe; it was skipped",
+            "zero.yaml:1:1: special-file not a regular file but a character device",
+        ],
+    );
+    Run::of(psslint(d.path()).args([".", "--allow-unchecked"])).expect(
         0,
         &[
             "pipe.yaml:1:1: special-file warning: not a regular file but a named pipe; it was skipped",

@@ -101,11 +101,10 @@ impl InputRule {
 
     /// How serious the problem is. Input that could not be checked, or that the API server
     /// would read differently or reject, is an error (fail closed). What kubectl sends was
-    /// still checked after `ignored-content`, and a skipped special file is not a manifest:
-    /// warnings. An empty file is only worth a note.
+    /// still checked after `ignored-content`: a warning. An empty file is only worth a note.
     pub fn severity(self) -> Severity {
         match self {
-            InputRule::IgnoredContent | InputRule::SpecialFile => Severity::Warning,
+            InputRule::IgnoredContent => Severity::Warning,
             InputRule::EmptyFile => Severity::Note,
             _ => Severity::Error,
         }
@@ -129,6 +128,7 @@ impl InputRule {
                 | InputRule::AliasLimit
                 | InputRule::DepthLimit
                 | InputRule::FileTooLarge
+                | InputRule::SpecialFile
         )
     }
 }
