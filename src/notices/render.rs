@@ -9,6 +9,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::model::Notice;
+use crate::report::{Tool, TOOL};
 
 /// The default wording.
 pub const DEFAULT_TEMPLATE: &str = include_str!("notice.md.j2");
@@ -114,19 +115,10 @@ struct Json<'a> {
     notices: Vec<JsonNotice<'a>>,
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
 /// `{"tool": …, "notices": [{…notice, "text": "# Action needed …"}]}` for bots.
 pub fn json(notices: &[Notice], texts: &[String], out: &mut dyn Write) -> io::Result<()> {
     let doc = Json {
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: TOOL,
         notices: notices
             .iter()
             .zip(texts)

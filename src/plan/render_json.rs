@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Plan;
+use crate::report::{Tool, TOOL};
 
 #[derive(Serialize)]
 struct Json<'a> {
@@ -13,22 +14,7 @@ struct Json<'a> {
     plan: &'a Plan,
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
 pub fn render(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Json {
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            plan,
-        },
-    )?;
+    serde_json::to_writer_pretty(&mut *out, &Json { tool: TOOL, plan })?;
     writeln!(out)
 }

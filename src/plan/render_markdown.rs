@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use super::model::*;
 use super::runs::Verdict;
 use crate::pss::Level;
+use crate::report::markdown::escape;
 
 pub fn render(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let target = plan.target.label();
@@ -133,7 +134,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
         writeln!(out, "Declared in `{}`.\n", code(d))?;
     }
     if let Some(reason) = &ns.reason {
-        writeln!(out, "Reason on record: {}\n", text(reason))?;
+        writeln!(out, "Reason on record: {}\n", escape(reason))?;
     }
     writeln!(out, "| Mode | Policy | Set by |")?;
     writeln!(out, "|---|---|---|")?;
@@ -145,7 +146,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
             m.level,
             m.version,
             m.source_kind.as_str(),
-            text(&m.source)
+            escape(&m.source)
         )?;
     }
     writeln!(out)?;
@@ -192,7 +193,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
                     let excepted = v
                         .excepted_by
                         .as_ref()
-                        .map(|e| format!(" (excepted: {})", text(e)))
+                        .map(|e| format!(" (excepted: {})", escape(e)))
                         .unwrap_or_default();
                     writeln!(
                         out,
@@ -201,7 +202,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
                         code(&v.file),
                         v.line,
                         v.column,
-                        text(&v.message)
+                        escape(&v.message)
                     )?;
                 }
             }
@@ -226,7 +227,7 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
                 u.level
             )?;
             for c in &u.checks {
-                writeln!(out, "  - `{}`: {} ({})", c.check, text(&c.message), c.why)?;
+                writeln!(out, "  - `{}`: {} ({})", c.check, escape(&c.message), c.why)?;
             }
         }
         writeln!(out)?;
@@ -279,20 +280,4 @@ fn namespace(plan: &Plan, ns: &NamespacePlan, out: &mut dyn Write) -> io::Result
 /// Text for a code span: backticks would end it, pipes would end a table cell.
 fn code(s: &str) -> String {
     s.replace('`', "'").replace('|', "\\|")
-}
-
-/// Plain text: Markdown and HTML punctuation escaped, one line.
-fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' | '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }

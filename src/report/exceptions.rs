@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::markdown::escape;
 use super::Report;
+use super::{Tool, TOOL};
 use crate::policy::exceptions::{ExceptionRecord, Status};
 use crate::policy::options::ReviewFormat;
 
@@ -156,20 +157,11 @@ struct Json<'a> {
     exceptions: &'a [&'a ExceptionRecord],
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
 fn json(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(
         &mut *out,
         &Json {
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: TOOL,
             exceptions: rows,
         },
     )?;

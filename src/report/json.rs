@@ -12,6 +12,7 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use super::{Report, Summary};
+use super::{Tool, TOOL};
 use crate::diagnostic::Diagnostic;
 
 #[derive(Serialize)]
@@ -21,19 +22,10 @@ struct Output<'a> {
     diagnostics: &'a [Diagnostic],
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
     let output = Output {
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: TOOL,
         summary: &report.summary,
         diagnostics: &report.diagnostics,
     };

@@ -23,6 +23,20 @@ use crate::pss::Level;
 
 pub use root::SourceRoot;
 
+/// The `tool` object that heads every JSON document psslint writes (report, plan, notices,
+/// exception review).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// This build of psslint.
+pub const TOOL: Tool = Tool {
+    name: env!("CARGO_PKG_NAME"),
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 /// Counts for the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
