@@ -7,6 +7,7 @@
 //! [`lint`] runs the pipeline; `main.rs` only parses flags and maps the outcome to an exit code.
 
 pub mod cli;
+pub mod cluster;
 pub mod diagnose;
 pub mod diagnostic;
 pub mod discover;

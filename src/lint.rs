@@ -64,6 +64,8 @@ pub struct LintOptions {
     pub fast_path: bool,
     /// Where to record `--timings`, if anywhere.
     pub timings: Option<Arc<Timings>>,
+    /// The display names of the `--cluster-snapshot` inputs (see [`crate::cluster`]).
+    pub snapshots: Arc<std::collections::BTreeSet<String>>,
 }
 
 impl LintOptions {
@@ -80,6 +82,7 @@ impl LintOptions {
             keep_object_metadata: false,
             fast_path: true,
             timings: None,
+            snapshots: Arc::default(),
         }
     }
 
@@ -113,6 +116,8 @@ pub struct Partial {
     pub summary: Summary,
     /// What exceptions did (settled once every file is linted).
     pub policy: policy::exceptions::RunRecord,
+    /// Who the objects are and who created them (folded once every file is linted).
+    pub owners: crate::cluster::owners::Records,
 }
 
 impl Partial {
@@ -127,8 +132,25 @@ impl Partial {
         a.skipped += b.skipped;
         a.exempt += b.exempt;
         self.policy.merge(other.policy);
+        self.owners.merge(other.owners);
         self
     }
+}
+
+/// Folds owned objects and cluster copies into their representatives (see
+/// [`crate::cluster::owners`]), before the run's exceptions are settled.
+fn fold_owners(opts: &LintOptions, partial: &mut Partial) {
+    let records = std::mem::take(&mut partial.owners);
+    crate::cluster::owners::fold(
+        records,
+        crate::cluster::owners::Run {
+            diagnostics: &mut partial.diagnostics,
+            objects: &mut partial.objects,
+            summary: &mut partial.summary,
+            exceptions: &mut partial.policy,
+            snapshots: &opts.snapshots,
+        },
+    );
 }
 
 /// Lints discovered inputs (walk problems become findings) and returns the sorted report.
@@ -180,6 +202,7 @@ where
             .par_iter()
             .map(|input| lint_read(&input.display(), read(input), opts))
             .reduce(Partial::default, Partial::merge);
+        fold_owners(opts, &mut partial);
         policy::stage::settle_run(opts, &mut partial);
         return partial;
     }
@@ -253,6 +276,7 @@ where
             }
         })
         .reduce(Partial::default, Partial::merge);
+    fold_owners(opts, &mut partial);
     policy::stage::settle_run(opts, &mut partial);
     partial
 }
@@ -868,6 +892,15 @@ impl FileCtx<'_> {
         if policy::namespaces::is_namespace(&info.api_version, &info.kind) {
             let found = policy::hygiene::namespace_object(&self.opts.policy, info, node, self.name);
             out.diagnostics.extend(self.located(found, origin));
+            if !self.opts.snapshots.is_empty() {
+                let object = ObjectRef {
+                    api_version: info.api_version.clone(),
+                    kind: info.kind.clone(),
+                    name: info.name.clone(),
+                    namespace: String::new(),
+                };
+                self.record(&object, node, false, false, out);
+            }
             return;
         }
         let Some(kind) = workload::lookup(&self.opts.kinds, &info.api_version, &info.kind) else {
@@ -915,7 +948,9 @@ impl FileCtx<'_> {
             namespace: &namespace,
             runtime_class: pod.spec.runtime_class_name.as_deref(),
         };
-        match policy.for_object(&target) {
+        let resolution = policy.for_object(&target);
+        let evaluated = matches!(resolution, Resolution::Evaluate(_));
+        match resolution {
             Resolution::Exempt(_) => out.summary.exempt += 1,
             Resolution::Evaluate(evals) => {
                 out.summary.pod_templates += 1;
@@ -962,6 +997,28 @@ impl FileCtx<'_> {
         let (found, record) = exceptions.finish();
         out.diagnostics.extend(self.located(found, origin));
         out.policy.merge(record);
+        self.record(&object, node, is_pod, evaluated, out);
+    }
+
+    /// Records who an object is and who created it, for [`fold_owners`].
+    fn record(
+        &self,
+        object: &ObjectRef,
+        node: &Node,
+        is_pod: bool,
+        evaluated: bool,
+        out: &mut Partial,
+    ) {
+        out.owners.record(&crate::cluster::owners::Seen {
+            file: self.name,
+            object,
+            node,
+            line: node.span.start.line,
+            is_pod,
+            evaluated,
+            from_snapshot: self.opts.snapshots.contains(self.name),
+            snapshots_in_run: !self.opts.snapshots.is_empty(),
+        });
     }
 
     /// Policy findings located in this file.

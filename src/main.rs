@@ -73,13 +73,14 @@ fn check(args: CheckArgs) -> u8 {
         None if !args.paths.iter().any(|p| p.is_dir()) => 1,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let discovered = discover::discover_all(
+    let mut discovered = discover::discover_all(
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
             threads: walkers,
         },
     );
+    psslint::cluster::snapshot::add_inputs(&mut discovered, &args.policy.cluster_snapshot);
     // A missing path is a usage error (exit 2), but the other paths are still linted.
     for e in &discovered.missing {
         eprintln!("psslint: {}: {}", e.path, e.message);
@@ -182,19 +183,9 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return config_trouble(&errors),
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let discovered = match discover::discover(
-        &args.paths,
-        &DiscoverOptions {
-            no_ignore: args.no_ignore,
-            threads,
-        },
-    ) {
+    let discovered = match discover_with_snapshots(&args.paths, args.no_ignore, &args.policy) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            return EXIT_TROUBLE;
-        }
+        Err(code) => return code,
     };
     let limits = ReadLimits::new(opts.max_file_size);
     let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
@@ -223,13 +214,26 @@ fn pipeline(
         return Err(EXIT_TROUBLE);
     }
     let opts = policy.lint_options().map_err(|e| config_trouble(&e))?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let discovered =
-        discover::discover(paths, &DiscoverOptions { no_ignore, threads }).map_err(|e| {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            EXIT_TROUBLE
-        })?;
+    let discovered = discover_with_snapshots(paths, no_ignore, policy)?;
     Ok(plan::runs::Pipeline::new(discovered, opts))
+}
+
+/// The inputs of `paths` and of `--cluster-snapshot`; a missing one is trouble (exit 2).
+fn discover_with_snapshots(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    policy: &PolicyArgs,
+) -> Result<discover::Discovered, u8> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut discovered = discover::discover_all(paths, &DiscoverOptions { no_ignore, threads });
+    psslint::cluster::snapshot::add_inputs(&mut discovered, &policy.cluster_snapshot);
+    match discovered.missing.first() {
+        Some(e) => {
+            eprintln!("psslint: {}: {}", e.path, e.message);
+            Err(EXIT_TROUBLE)
+        }
+        None => Ok(discovered),
+    }
 }
 
 /// `psslint plan`: the rollout plan. Exit 1 when some input could not be checked (the plan

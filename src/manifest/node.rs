@@ -126,6 +126,31 @@ impl Node {
         self.as_map()?.get(key)
     }
 
+    /// The JSON the API server receives for this value (what `kubectl` sends after decoding
+    /// the YAML). A non-finite float, which that encoding rejects (the loader reports it as
+    /// `unencodable-value`), becomes `null`; integers beyond 64 bits become floats.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => i64::try_from(*i)
+                .map(J::from)
+                .or_else(|_| u64::try_from(*i).map(J::from))
+                .unwrap_or_else(|_| {
+                    serde_json::Number::from_f64(*i as f64).map_or(J::Null, J::Number)
+                }),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(m) => J::Object(
+                m.iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// A short name for the node's type, as used in type-error messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

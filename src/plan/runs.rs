@@ -54,8 +54,11 @@ impl Pipeline {
                 ));
             }
         }
+        // A snapshot's Namespace objects count where the manifests declare none (and after them).
+        let declared = crate::cluster::snapshot::rank_namespaces(declared, &opts.snapshots);
         opts.policy
             .observe(NamespaceIndex::from_observed(declared.clone()));
+        let mut declared = declared;
         let mut seen = std::collections::BTreeSet::new();
         declared.retain(|n| seen.insert(n.name.clone()));
         opts.keep_passing_objects = true;

@@ -65,6 +65,17 @@ pub struct PolicyArgs {
     /// The date exceptions are judged on (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, help_heading = "Policy")]
     pub today: Option<Date>,
+
+    /// A snapshot of the live cluster (`kubectl get ns,deploy,sts,ds,job,cronjob,pod -A -o
+    /// yaml`; repeatable; `-` reads standard input): its Namespace labels set the policy where
+    /// the manifests declare none, its workloads are checked as the cluster's, and its copies
+    /// of objects the manifests define are folded into them.
+    #[arg(
+        long = "cluster-snapshot",
+        value_name = "FILE",
+        help_heading = "Policy"
+    )]
+    pub cluster_snapshot: Vec<PathBuf>,
 }
 
 /// `psslint exceptions [PATHS]`.
@@ -218,6 +229,8 @@ impl PolicyArgs {
         let mut opts = LintOptions::new(policy);
         opts.kinds = kinds;
         opts.default_namespace = self.namespace.clone();
+        opts.snapshots =
+            std::sync::Arc::new(crate::cluster::snapshot::names(&self.cluster_snapshot));
         opts
     }
 }

@@ -20,6 +20,7 @@ use crate::source::LineIndex;
 /// Options with the Namespace objects found by the first pass recorded.
 pub fn observe(opts: &LintOptions, found: Vec<ObservedNamespace>) -> LintOptions {
     let mut opts = opts.clone();
+    let found = crate::cluster::snapshot::rank_namespaces(found, &opts.snapshots);
     opts.policy
         .observe(namespaces::NamespaceIndex::from_observed(found));
     opts

@@ -256,6 +256,12 @@ pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
     if s.excepted > 0 {
         stats.push(format!("{} excepted", plural(s.excepted, "finding")));
     }
+    if s.folded > 0 {
+        stats.push(format!(
+            "{} folded into their owners",
+            plural(s.folded, "pod template")
+        ));
+    }
     let stats = stats.join(", ");
 
     let counts: Vec<String> = [

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod root;
 pub mod sarif;
 pub mod statistics;
+pub mod yaml_out;
 
 use std::io::{self, Write};
 
@@ -57,6 +58,15 @@ pub struct Summary {
     pub notes: usize,
     /// Findings covered by an active exception (they are notes).
     pub excepted: usize,
+    /// Pod templates folded into the workload that created them, or into the manifest a
+    /// `--cluster-snapshot` object copies, with nothing of their own to report (they are not
+    /// counted in `pod_templates`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub folded: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One object that was evaluated, passing or not (JUnit lists passing objects as passed tests;
