@@ -81,37 +81,34 @@ impl Location {
 struct Presence {
     /// The first copy in the manifests (not a `--cluster-snapshot`).
     manifest: Option<Location>,
-    /// The first copy in a snapshot, and its `metadata.uid`.
-    snapshot: Option<(Location, Option<String>)>,
+    /// The first copy in a snapshot.
+    snapshot: Option<Location>,
+    /// The `metadata.uid` of the copies that have one (objects read from a live cluster).
+    uids: BTreeSet<String>,
+    /// Some copy has no uid (a manifest).
+    without_uid: bool,
 }
 
 impl Presence {
     fn merge(&mut self, other: Presence) {
         self.manifest = min_option(self.manifest.take(), other.manifest);
-        self.snapshot = match (self.snapshot.take(), other.snapshot) {
-            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-            (a, b) => a.or(b),
-        };
+        self.snapshot = min_option(self.snapshot.take(), other.snapshot);
+        self.uids.extend(other.uids);
+        self.without_uid |= other.without_uid;
     }
 
-    /// Whether this is the object an owner reference with `uid` points to: any manifest copy
-    /// is (manifests carry no uid), a snapshot copy only with the same uid when both are known.
+    /// Whether this is the object an owner reference with `uid` points to: a copy without a
+    /// uid (a manifest) is, a copy from a live cluster only with the same uid.
     fn is(&self, uid: Option<&str>) -> bool {
-        self.manifest.is_some()
-            || self
-                .snapshot
-                .as_ref()
-                .is_some_and(|(_, have)| match (uid, have.as_deref()) {
-                    (Some(want), Some(have)) => want == have,
-                    _ => true,
-                })
+        match uid {
+            Some(want) => self.without_uid || self.uids.contains(want),
+            None => true,
+        }
     }
 
     /// The copy that represents the object: the manifest's, else the snapshot's.
     fn location(&self) -> Option<&Location> {
-        self.manifest
-            .as_ref()
-            .or(self.snapshot.as_ref().map(|(l, _)| l))
+        self.manifest.as_ref().or(self.snapshot.as_ref())
     }
 }
 
@@ -152,6 +149,12 @@ struct Candidate {
 /// snapshot; a stream of a million Pods without owners records nothing.
 #[derive(Debug, Default)]
 pub struct Records {
+    /// Allocated on the first object worth recording (most documents have none).
+    inner: Option<Box<Recorded>>,
+}
+
+#[derive(Debug, Default)]
+struct Recorded {
     present: HashMap<Key, Presence>,
     candidates: Vec<Candidate>,
 }
@@ -175,13 +178,19 @@ pub struct Seen<'a> {
 
 impl Records {
     pub fn merge(&mut self, other: Records) {
-        if self.present.len() < other.present.len() {
-            let mine = std::mem::replace(&mut self.present, other.present);
-            merge_present(&mut self.present, mine);
+        let Some(other) = other.inner else { return };
+        let Some(mine) = self.inner.as_mut() else {
+            self.inner = Some(other);
+            return;
+        };
+        let other = *other;
+        if mine.present.len() < other.present.len() {
+            let small = std::mem::replace(&mut mine.present, other.present);
+            merge_present(&mut mine.present, small);
         } else {
-            merge_present(&mut self.present, other.present);
+            merge_present(&mut mine.present, other.present);
         }
-        self.candidates.extend(other.candidates);
+        mine.candidates.extend(other.candidates);
     }
 
     /// Records one object.
@@ -214,12 +223,21 @@ impl Records {
         if !seen.is_pod || seen.snapshots_in_run {
             let mut presence = Presence::default();
             if seen.from_snapshot {
-                let uid = string(meta.and_then(|m| m.get("uid"))).filter(|u| !u.is_empty());
-                presence.snapshot = Some((at.clone(), uid));
+                presence.snapshot = Some(at.clone());
             } else {
                 presence.manifest = Some(at.clone());
             }
-            self.present.entry(key.clone()).or_default().merge(presence);
+            match string(meta.and_then(|m| m.get("uid"))).filter(|u| !u.is_empty()) {
+                Some(uid) => {
+                    presence.uids.insert(uid);
+                }
+                None => presence.without_uid = true,
+            }
+            self.recorded()
+                .present
+                .entry(key.clone())
+                .or_default()
+                .merge(presence);
         }
         if controller.is_none() && !seen.from_snapshot {
             return;
@@ -229,7 +247,7 @@ impl Records {
             let value = labels.and_then(|l| l.get(label)).and_then(Node::as_str)?;
             (!value.is_empty()).then(|| (*label, value.to_string()))
         });
-        self.candidates.push(Candidate {
+        self.recorded().candidates.push(Candidate {
             key,
             at,
             from_snapshot: seen.from_snapshot,
@@ -238,6 +256,12 @@ impl Records {
             controller,
             template_hash,
         });
+    }
+}
+
+impl Records {
+    fn recorded(&mut self) -> &mut Recorded {
+        self.inner.get_or_insert_with(Box::default)
     }
 }
 
@@ -282,6 +306,7 @@ pub struct Run<'a> {
 
 /// Folds every object into its representative (see the module docs).
 pub fn fold(records: Records, run: Run<'_>) {
+    let Some(records) = records.inner else { return };
     if records.candidates.is_empty() {
         return;
     }

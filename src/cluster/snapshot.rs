@@ -2,17 +2,17 @@
 //! [`crate::cluster`] for what it contributes).
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::discover::{display_path, Discovered, Input, PathError};
 use crate::policy::namespaces::ObservedNamespace;
 
 /// The input a `--cluster-snapshot` value names (`-` is standard input).
-fn input(path: &PathBuf) -> Input {
+fn input(path: &Path) -> Input {
     if path.as_os_str() == "-" {
         Input::Stdin
     } else {
-        Input::File(path.clone())
+        Input::File(path.to_path_buf())
     }
 }
 

@@ -163,11 +163,41 @@ fn is_plain(s: &str) -> bool {
     if resolve_plain_typed(s).is_some() {
         return false;
     }
-    let numeric_start = |c: char| c.is_ascii_digit() || c == '.';
-    if numeric_start(first) || (matches!(first, '+' | '-') && s[1..].starts_with(numeric_start)) {
-        return false;
+    !yaml12_number(s) && !yaml11_date(s)
+}
+
+/// A number in YAML 1.2's core schema: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`,
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?.inf`, `.nan`.
+fn yaml12_number(s: &str) -> bool {
+    let digits = |t: &str, radix: u32| !t.is_empty() && t.chars().all(|c| c.is_digit(radix));
+    if let Some(t) = s.strip_prefix("0o") {
+        return digits(t, 8);
     }
-    true
+    if let Some(t) = s.strip_prefix("0x") {
+        return digits(t, 16);
+    }
+    let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if matches!(t, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (int.is_empty() && digits(frac, 10))
+                || (digits(int, 10) && (frac.is_empty() || digits(frac, 10)))
+        }
+        None => digits(mantissa, 10),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e), 10))
+}
+
+/// Starts like a YAML 1.1 timestamp (`2026-03-01…`), which go-yaml quotes.
+fn yaml11_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5].is_ascii_digit()
 }
 
 #[cfg(test)]
@@ -190,7 +220,7 @@ mod tests {
             "apiVersion": "kyverno.io/v2",
             "kind": "PolicyException",
             "metadata": {"name": "x", "annotations": {"psslint.dev/reason": "needs: root # really", "n": "0777", "y": "yes", "t": "true", "e": "", "s": " lead", "q": "'quoted'", "m": "two\nlines\n", "m2": "no break\nat end", "k:{\"name\":\"web\"}": "{}"}},
-            "spec": {"list": [{"a": 1, "b": [true, null, 2.5]}, [], {}, "-", "- x", "?", ":"], "empty": {}, "none": [], "oct": "0o17", "exp": "1e3", "neg": "-1", "dot": ".5", "tilde": "~"}
+            "spec": {"list": [{"a": 1, "b": [true, null, 2.5]}, [], {}, "-", "- x", "?", ":"], "empty": {}, "none": [], "oct": "0o17", "exp": "1e3", "neg": "-1", "dot": ".5", "tilde": "~", "date": "2026-03-01T10:00:00Z", "uid": "40c78e94-a430", "v": "1.2.3", "inf": "-.inf"}
         });
         assert_eq!(round_trip(&v), v);
     }
