@@ -957,7 +957,7 @@ impl FileCtx<'_> {
                 let judged = policy::judge(&pod, &evals, policy);
                 let start = node.span.start;
                 let metadata = if self.opts.keep_object_metadata {
-                    object_metadata(node)
+                    object_metadata(node, template)
                 } else {
                     ObjectMetadata::default()
                 };
@@ -1112,9 +1112,10 @@ impl FileCtx<'_> {
     }
 }
 
-/// The string-valued `metadata.labels` and `metadata.annotations` of an object.
-fn object_metadata(node: &Node) -> ObjectMetadata {
-    let strings = |key: &str| {
+/// The string-valued `metadata.labels` and `metadata.annotations` of an object, and its pod
+/// template's labels and container images.
+fn object_metadata(node: &Node, template: &Node) -> ObjectMetadata {
+    let strings = |node: &Node, key: &str| {
         node.get("metadata")
             .and_then(|m| m.get(key))
             .and_then(Node::as_map)
@@ -1125,9 +1126,22 @@ fn object_metadata(node: &Node) -> ObjectMetadata {
             })
             .unwrap_or_default()
     };
+    let images = ["initContainers", "containers", "ephemeralContainers"]
+        .iter()
+        .filter_map(|list| template.get("spec")?.get(list)?.as_seq())
+        .flatten()
+        .filter_map(|c| {
+            Some((
+                c.get("name")?.as_str()?.to_string(),
+                c.get("image")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
     ObjectMetadata {
-        labels: strings("labels"),
-        annotations: strings("annotations"),
+        labels: strings(node, "labels"),
+        annotations: strings(node, "annotations"),
+        template_labels: strings(template, "labels"),
+        images,
     }
 }
 

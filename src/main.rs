@@ -187,6 +187,9 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    if args.format.is_export() {
+        return export_exceptions(&args, opts, &discovered);
+    }
     let limits = ReadLimits::new(opts.max_file_size);
     let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
     let mut out = io::stdout().lock();
@@ -196,6 +199,73 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
             eprintln!("psslint: cannot write the review: {e}");
             EXIT_TROUBLE
         }
+    }
+}
+
+/// `psslint exceptions --format kyverno|kyverno-cel|psa-exemptions`: the tracked exceptions
+/// that apply today, as documents for the cluster. Exit 1 when one could not be exported
+/// faithfully or some input could not be checked (the export cannot vouch for it).
+fn export_exceptions(
+    args: &ExceptionsArgs,
+    mut opts: lint::LintOptions,
+    discovered: &discover::Discovered,
+) -> u8 {
+    use psslint::policy::options::ReviewFormat;
+    use psslint::report::exceptions::{kyverno, psa};
+    let kyverno_opts = match args.format {
+        ReviewFormat::Kyverno => match (&args.kyverno_policy, args.kyverno_rule.is_empty()) {
+            (Some(policy), false) => Some(kyverno::KyvernoOptions {
+                policy: policy.clone(),
+                rules: args.kyverno_rule.clone(),
+                namespace: args.kyverno_namespace.clone(),
+            }),
+            _ => {
+                eprintln!(
+                    "psslint: --format kyverno needs --kyverno-policy NAME and --kyverno-rule RULE:                      the ClusterPolicy whose rules apply Pod Security with validate.podSecurity"
+                );
+                return EXIT_TROUBLE;
+            }
+        },
+        _ => None,
+    };
+    opts.keep_object_metadata = true;
+    opts.keep_passing_objects = true;
+    let limits = ReadLimits::new(opts.max_file_size);
+    let report = lint::lint_discovered(discovered, &opts, |input| input::read(input, &limits));
+    let exported = match (args.format, &kyverno_opts) {
+        (ReviewFormat::Kyverno, Some(k)) => kyverno::v2(&report, k),
+        (ReviewFormat::KyvernoCel, _) => kyverno::cel(&report, args.kyverno_namespace.as_deref()),
+        _ => psa::render(
+            &report,
+            &opts.policy,
+            args.policy.admission_config.is_some(),
+        ),
+    };
+    let mut out = io::stdout().lock();
+    if let Err(e) = out
+        .write_all(exported.text.as_bytes())
+        .and_then(|()| out.flush())
+    {
+        eprintln!("psslint: cannot write the export: {e}");
+        return EXIT_TROUBLE;
+    }
+    for n in &exported.notes {
+        eprintln!("psslint: note: {n}");
+    }
+    for w in &exported.warnings {
+        eprintln!("psslint: warning: {w}");
+    }
+    for e in &exported.errors {
+        eprintln!("psslint: error: {e}");
+    }
+    let unchecked = plan::runs::Pipeline::unchecked(&report);
+    for u in &unchecked {
+        eprintln!("psslint: not checked: {u}");
+    }
+    if exported.errors.is_empty() && unchecked.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
     }
 }
 

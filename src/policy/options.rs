@@ -93,11 +93,27 @@ pub struct ExceptionsArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// `--format kyverno`: the ClusterPolicy (or `namespace/name` Policy) whose rules apply
+    /// Pod Security with `validate.podSecurity`.
+    #[arg(long, value_name = "NAME", help_heading = "Export")]
+    pub kyverno_policy: Option<String>,
+
+    /// `--format kyverno`: a rule of that policy that uses `validate.podSecurity`
+    /// (repeatable); the exception also names the rules Kyverno generates from it for pod
+    /// controllers (`autogen-RULE`, `autogen-cronjob-RULE`).
+    #[arg(long, value_name = "RULE", help_heading = "Export")]
+    pub kyverno_rule: Vec<String>,
+
+    /// `--format kyverno`/`kyverno-cel`: the namespace to put the PolicyExceptions in
+    /// (Kyverno's `--exceptionNamespace`); default: each workload's own.
+    #[arg(long, value_name = "NAMESPACE", help_heading = "Export")]
+    pub kyverno_namespace: Option<String>,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
 
-/// Formats of the exception review.
+/// Formats of the exception review, and the exports of the exceptions to the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReviewFormat {
     /// An aligned table.
@@ -106,6 +122,25 @@ pub enum ReviewFormat {
     Markdown,
     /// JSON: one object per exception.
     Json,
+    /// kyverno.io/v2 PolicyExceptions with podSecurity exclusions, one per exception that
+    /// applies today (needs --kyverno-policy and --kyverno-rule).
+    Kyverno,
+    /// policies.kyverno.io/v1 PolicyExceptions (CEL) for Kyverno's pod-security
+    /// ValidatingPolicies, with spec.expiresAt.
+    KyvernoCel,
+    /// The PodSecurityConfiguration whose namespace exemptions PSA would need (PSA exemptions
+    /// have no expiry).
+    PsaExemptions,
+}
+
+impl ReviewFormat {
+    /// Whether this format exports the exceptions to the cluster (rather than reviewing them).
+    pub fn is_export(self) -> bool {
+        matches!(
+            self,
+            ReviewFormat::Kyverno | ReviewFormat::KyvernoCel | ReviewFormat::PsaExemptions
+        )
+    }
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {

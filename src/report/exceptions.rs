@@ -7,6 +7,10 @@
 //! expired   2025-01-31  team-payments  payments/Deployment/ledger  runAsNonRoot  legacy base image  psslint.yaml:41:5
 //! ```
 
+pub mod export;
+pub mod kyverno;
+pub mod psa;
+
 use std::io::{self, BufWriter, Write};
 
 use serde::Serialize;
@@ -32,6 +36,12 @@ pub fn render(report: &Report, format: ReviewFormat, out: &mut dyn Write) -> io:
         ReviewFormat::Human => human(&rows, &mut out)?,
         ReviewFormat::Markdown => markdown(&rows, &mut out)?,
         ReviewFormat::Json => json(&rows, &mut out)?,
+        ReviewFormat::Kyverno | ReviewFormat::KyvernoCel | ReviewFormat::PsaExemptions => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "an export format is written by its exporter, not as a review",
+            ))
+        }
     }
     out.flush()
 }

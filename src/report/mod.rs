@@ -92,11 +92,17 @@ pub struct CheckedObject {
     pub metadata: ObjectMetadata,
 }
 
-/// An object's `metadata.labels` and `metadata.annotations` with string values.
+/// An object's `metadata.labels` and `metadata.annotations` with string values, and what
+/// its pod template says about the Pods it makes (exports match them by these).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectMetadata {
     pub labels: std::collections::BTreeMap<String, String>,
     pub annotations: std::collections::BTreeMap<String, String>,
+    /// The pod template's `metadata.labels` with string values.
+    pub template_labels: std::collections::BTreeMap<String, String>,
+    /// `(name, image)` of every container of the pod template (init, regular, ephemeral),
+    /// for those with string names and images.
+    pub images: Vec<(String, String)>,
 }
 
 impl CheckedObject {
