@@ -369,6 +369,27 @@ fn notices(args: NoticesArgs) -> u8 {
             }
         }
     };
+    let routing = match &args.codeowners {
+        None => None,
+        Some(path) => match psslint::notices::codeowners::CodeOwners::load(path) {
+            Ok(codeowners) => {
+                for e in &codeowners.errors {
+                    eprintln!(
+                        "psslint: warning: {}:{}: {} (GitHub skips this line, and so does psslint)",
+                        codeowners.file, e.line, e.message
+                    );
+                }
+                Some(psslint::notices::OwnerRouting {
+                    codeowners,
+                    annotation: args.owner_annotation.clone(),
+                })
+            }
+            Err(e) => {
+                eprintln!("psslint: {e}");
+                return EXIT_TROUBLE;
+            }
+        },
+    };
     let pipeline = match pipeline(&args.paths, args.no_ignore, &args.policy) {
         Ok(mut p) => {
             p.opts.keep_object_metadata = true;
@@ -395,8 +416,24 @@ fn notices(args: NoticesArgs) -> u8 {
             deadline: args.deadline,
             contact: &args.contact,
             group_by: &args.group_by,
+            owners: routing.as_ref(),
         },
     );
+    for n in list
+        .iter()
+        .filter(|n| n.group.by == "owners" && n.group.value.is_empty())
+    {
+        for w in &n.workloads {
+            eprintln!(
+                "psslint: unowned: {}/{} ({}:{}): {}",
+                w.kind,
+                w.name,
+                w.file,
+                w.line,
+                w.owner_source.as_deref().unwrap_or_default()
+            );
+        }
+    }
     let texts = match render::texts(&list, &template) {
         Ok(t) => t,
         Err(e) => {

@@ -5,6 +5,7 @@
 //! policy (see [`crate::plan::runs`]): a workload gets a notice only if that run would reject
 //! it. Findings covered by an active exception need no fix by the date and are left out.
 
+pub mod codeowners;
 pub mod model;
 pub mod render;
 pub mod snippet;
@@ -62,6 +63,23 @@ pub struct NoticesArgs {
     /// notice as the JSON format shows it.
     #[arg(long, value_name = "FILE")]
     pub notice_template: Option<PathBuf>,
+
+    /// One notice per set of owners, by the rules of this CODEOWNERS file (GitHub's syntax,
+    /// the last matching rule wins) for the file that defines each workload; an owner
+    /// annotation on the workload (`--owner-annotation`) wins over it. Workloads nobody owns
+    /// get a notice of their own, and are listed.
+    #[arg(long, value_name = "FILE", conflicts_with = "group_by")]
+    pub codeowners: Option<PathBuf>,
+
+    /// With `--codeowners`: the workload annotation that names its owners (separated by spaces
+    /// or commas) and wins over CODEOWNERS.
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value = codeowners::OWNER_ANNOTATION,
+        requires = "codeowners"
+    )]
+    pub owner_annotation: String,
 
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
@@ -122,17 +140,85 @@ pub struct NoticeContext<'a> {
     pub deadline: Date,
     pub contact: &'a str,
     pub group_by: &'a GroupBy,
+    /// `--codeowners`: group by owners instead of `group_by`.
+    pub owners: Option<&'a OwnerRouting>,
+}
+
+/// Who owns each workload: its owner annotation, else the CODEOWNERS rule of its file.
+pub struct OwnerRouting {
+    pub codeowners: codeowners::CodeOwners,
+    /// The annotation that wins over CODEOWNERS.
+    pub annotation: String,
+}
+
+/// A workload's owners and where they come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Empty: nobody owns it.
+    pub owners: Vec<String>,
+    /// `annotation psslint.dev/owner`, `.github/CODEOWNERS:12`, or why it is unowned.
+    pub source: String,
+}
+
+impl OwnerRouting {
+    pub fn route(&self, w: &Judged) -> Route {
+        if let Some(value) = w.object.metadata.annotations.get(&self.annotation) {
+            let owners: Vec<String> = value
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if !owners.is_empty() {
+                return Route {
+                    owners,
+                    source: format!("annotation {}", self.annotation),
+                };
+            }
+        }
+        let file = &self.codeowners.file;
+        match self.codeowners.ownership(&w.object.file) {
+            codeowners::Ownership::Rule(rule) => Route {
+                owners: rule.owners.clone(),
+                source: if rule.owners.is_empty() {
+                    format!("{file}:{}, a rule without owners", rule.line)
+                } else {
+                    format!("{file}:{}", rule.line)
+                },
+            },
+            codeowners::Ownership::NoRule => Route {
+                owners: Vec::new(),
+                source: format!("no rule of {file} matches {}", w.object.file),
+            },
+            codeowners::Ownership::Outside => Route {
+                owners: Vec::new(),
+                source: format!("{} is outside the repository of {file}", w.object.file),
+            },
+        }
+    }
 }
 
 /// One notice per group of workloads that `run` (the pipeline at the target) rejects.
 pub fn build(run: &LevelRun, ctx: &NoticeContext<'_>) -> Vec<Notice> {
     let mut groups: BTreeMap<GroupRef, Vec<&Judged>> = BTreeMap::new();
     for w in run.workloads.iter().filter(|w| w.verdict == Verdict::Fail) {
-        groups.entry(ctx.group_by.group_of(w)).or_default().push(w);
+        let group = match ctx.owners {
+            Some(o) => GroupRef {
+                by: "owners".to_string(),
+                key: None,
+                value: o.route(w).owners.join(" "),
+            },
+            None => ctx.group_by.group_of(w),
+        };
+        groups.entry(group).or_default().push(w);
     }
     let mut taken: Vec<String> = Vec::new();
-    groups
+    // Workloads nobody owns come last, after everyone's notices.
+    let (unowned, owned): (Vec<_>, Vec<_>) = groups
         .into_iter()
+        .partition(|(g, _)| g.by == "owners" && g.value.is_empty());
+    owned
+        .into_iter()
+        .chain(unowned)
         .map(|(group, workloads)| {
             let file_name = unique_file_name(&group, &mut taken);
             notice(group, file_name, &workloads, ctx)
@@ -146,7 +232,10 @@ fn notice(
     judged: &[&Judged],
     ctx: &NoticeContext<'_>,
 ) -> Notice {
-    let workloads: Vec<NoticeWorkload> = judged.iter().map(|w| workload(w)).collect();
+    let workloads: Vec<NoticeWorkload> = judged
+        .iter()
+        .map(|w| workload(w, ctx.owners.map(|o| o.route(w))))
+        .collect();
     let mut namespaces: Vec<String> = workloads.iter().map(|w| w.namespace.clone()).collect();
     namespaces.sort();
     namespaces.dedup();
@@ -198,7 +287,7 @@ fn notice(
     }
 }
 
-fn workload(w: &Judged) -> NoticeWorkload {
+fn workload(w: &Judged, route: Option<Route>) -> NoticeWorkload {
     let o = &w.object;
     let issues: Vec<Issue> = w.failing().map(issue).collect();
     NoticeWorkload {
@@ -210,6 +299,8 @@ fn workload(w: &Judged) -> NoticeWorkload {
         origin: o.origin.clone(),
         exception_request: exception_request(w, &issues),
         issues,
+        owners: route.as_ref().map(|r| r.owners.clone()).unwrap_or_default(),
+        owner_source: route.map(|r| r.source),
     }
 }
 
@@ -283,9 +374,21 @@ fn check_doc(id: &str) -> CheckDoc {
     }
 }
 
-/// `shop.md`, `team-shop.md`, `no-label-team.md`; a suffix when two values clean to one name.
+/// `shop.md`, `team-shop.md`, `no-label-team.md`, `org-team-alice.md` (owners),
+/// `unowned.md`; a suffix when two values clean to one name.
 fn unique_file_name(group: &GroupRef, taken: &mut Vec<String>) -> String {
-    let base = if group.value.is_empty() {
+    let base = if group.by == "owners" {
+        if group.value.is_empty() {
+            "unowned".to_string()
+        } else {
+            group
+                .value
+                .split(' ')
+                .map(|o| o.trim_start_matches('@'))
+                .collect::<Vec<_>>()
+                .join("-")
+        }
+    } else if group.value.is_empty() {
         format!(
             "no-{}-{}",
             group.by,

@@ -39,8 +39,12 @@ pub struct GroupRef {
 }
 
 impl GroupRef {
-    /// `namespace shop`, `label team=team-shop`, `workloads without label team`.
+    /// `namespace shop`, `label team=team-shop`, `workloads without label team`, `owners
+    /// @org/shop`, `workloads without owners`.
     pub fn describe(&self) -> String {
+        if self.by == "owners" && self.value.is_empty() {
+            return "workloads without owners".to_string();
+        }
         match (&self.key, self.value.is_empty()) {
             (None, _) => format!("{} {}", self.by, self.value),
             (Some(k), true) => format!("workloads without {} {k}", self.by),
@@ -61,6 +65,13 @@ pub struct NoticeWorkload {
     pub issues: Vec<Issue>,
     /// The `exceptions:` entry to request if it cannot comply in time, pre-filled.
     pub exception_request: String,
+    /// With `--codeowners`: its owners (empty when nobody owns it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+    /// With `--codeowners`: where the owners come from (`.github/CODEOWNERS:12`, `annotation
+    /// psslint.dev/owner`), or why it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_source: Option<String>,
 }
 
 /// One failing check of a workload, at one container or the pod.
