@@ -295,10 +295,10 @@ fn globs(pattern: &str) -> Result<Vec<globset::Glob>, String> {
     let anchored = segments[0].is_empty();
     if anchored {
         segments.remove(0);
-    } else if segments.len() == 1 || (segments.len() == 2 && segments[1].is_empty()) {
-        if segments[0] != "**" {
-            segments.insert(0, "**");
-        }
+    } else if (segments.len() == 1 || (segments.len() == 2 && segments[1].is_empty()))
+        && segments[0] != "**"
+    {
+        segments.insert(0, "**");
     }
     let directory = segments.last() == Some(&"");
     if directory {
