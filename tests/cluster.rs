@@ -444,8 +444,8 @@ fn the_clusters_copy_folds_into_the_manifest_unless_it_differs() {
         assert_eq!(d["file"], "cluster.yaml", "{d}");
         let hint = d["hint"].as_str().unwrap_or_else(|| panic!("{d}"));
         assert!(
-            hint.contains("but its manifest (app.yaml:1) does not")
-                || hint.contains("is created by Deployment/web (app.yaml:1)"),
+            hint.contains("but its manifest does not")
+                || hint.contains("is created by Deployment/web (in the manifests)"),
             "{hint}"
         );
     }

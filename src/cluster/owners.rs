@@ -61,6 +61,14 @@ impl Key {
     fn display(&self) -> String {
         format!("{}/{}", self.kind, self.name)
     }
+
+    /// A 64-bit digest, for the manifests' workloads (see [`Recorded::manifests`]).
+    fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
 }
 
 /// Where an object is written.
@@ -79,7 +87,9 @@ impl Location {
 /// Where the copies of one object are.
 #[derive(Debug, Clone, Default)]
 struct Presence {
-    /// The first copy in the manifests (not a `--cluster-snapshot`).
+    /// Some copy is in the manifests (not a `--cluster-snapshot`).
+    in_manifests: bool,
+    /// The first copy in the manifests, when recorded in full.
     manifest: Option<Location>,
     /// The first copy in a snapshot.
     snapshot: Option<Location>,
@@ -91,6 +101,7 @@ struct Presence {
 
 impl Presence {
     fn merge(&mut self, other: Presence) {
+        self.in_manifests |= other.in_manifests;
         self.manifest = min_option(self.manifest.take(), other.manifest);
         self.snapshot = min_option(self.snapshot.take(), other.snapshot);
         self.uids.extend(other.uids);
@@ -155,8 +166,28 @@ pub struct Records {
 
 #[derive(Debug, Default)]
 struct Recorded {
+    /// Objects from a snapshot or a live cluster (with a `uid`), in full.
     present: HashMap<Key, Presence>,
+    /// The digests of the manifests' other workloads (a manifest carries no uid): they can
+    /// only be owners, or the manifest of a snapshot's copy, so whether they are there is all
+    /// that counts, in 8 bytes each. (A false match of two digests could only fold an object
+    /// into one that reports nothing, which drops no finding.)
+    manifests: HashSet<u64>,
     candidates: Vec<Candidate>,
+}
+
+impl Recorded {
+    /// Where the copies of `key` are, if anywhere.
+    fn presence(&self, key: &Key) -> Option<Presence> {
+        let full = self.present.get(key).cloned();
+        if !self.manifests.contains(&key.digest()) {
+            return full;
+        }
+        let mut p = full.unwrap_or_default();
+        p.in_manifests = true;
+        p.without_uid = true;
+        Some(p)
+    }
 }
 
 /// One object as the pipeline saw it.
@@ -190,6 +221,12 @@ impl Records {
         } else {
             merge_present(&mut mine.present, other.present);
         }
+        if mine.manifests.len() < other.manifests.len() {
+            let small = std::mem::replace(&mut mine.manifests, other.manifests);
+            mine.manifests.extend(small);
+        } else {
+            mine.manifests.extend(other.manifests);
+        }
         mine.candidates.extend(other.candidates);
     }
 
@@ -220,14 +257,16 @@ impl Records {
                 })
             })
             .filter(|c| !c.kind.is_empty() && !c.name.is_empty());
-        if !seen.is_pod || seen.snapshots_in_run {
+        let uid = string(meta.and_then(|m| m.get("uid"))).filter(|u| !u.is_empty());
+        if seen.from_snapshot || uid.is_some() {
             let mut presence = Presence::default();
             if seen.from_snapshot {
                 presence.snapshot = Some(at.clone());
             } else {
+                presence.in_manifests = true;
                 presence.manifest = Some(at.clone());
             }
-            match string(meta.and_then(|m| m.get("uid"))).filter(|u| !u.is_empty()) {
+            match uid {
                 Some(uid) => {
                     presence.uids.insert(uid);
                 }
@@ -238,6 +277,8 @@ impl Records {
                 .entry(key.clone())
                 .or_default()
                 .merge(presence);
+        } else if !seen.is_pod || seen.snapshots_in_run {
+            self.recorded().manifests.insert(key.digest());
         }
         if controller.is_none() && !seen.from_snapshot {
             return;
@@ -321,7 +362,7 @@ pub fn fold(records: Records, run: Run<'_>) {
         .candidates
         .iter()
         .filter_map(|c| {
-            let (rep, relation) = representative(c, &records.present, &by_key)?;
+            let (rep, relation) = representative(c, &records, &by_key)?;
             Some(Folded {
                 candidate: c,
                 relation,
@@ -350,10 +391,7 @@ pub fn fold(records: Records, run: Run<'_>) {
 
     // What each representative's own copy reports: (check, container, detail).
     let rep_findings = |rep: &Key| -> Vec<&Diagnostic> {
-        let in_manifests = records
-            .present
-            .get(rep)
-            .is_some_and(|p| p.manifest.is_some());
+        let in_manifests = records.presence(rep).is_some_and(|p| p.in_manifests);
         of_key
             .get(rep)
             .into_iter()
@@ -395,7 +433,7 @@ pub fn fold(records: Records, run: Run<'_>) {
                 drop[i] = true;
             } else {
                 kept_pss |= d.level.is_some();
-                hints.push((i, drift_hint(f, &records.present)));
+                hints.push((i, drift_hint(f, &records, run.objects, run.snapshots)));
             }
         }
         if !kept_pss {
@@ -475,7 +513,7 @@ fn finding_key(d: &Diagnostic) -> (&str, Option<&str>, &str) {
 /// The object `c` is folded into, and how, if any.
 fn representative(
     c: &Candidate,
-    present: &HashMap<Key, Presence>,
+    present: &Recorded,
     by_key: &HashMap<&Key, Vec<&Candidate>>,
 ) -> Option<(Key, Relation)> {
     let (mut rep, relation) = parent(c, present)?;
@@ -500,8 +538,8 @@ fn representative(
 }
 
 /// The next object up from `c`: its manifest copy, or its controller when that is in the input.
-fn parent(c: &Candidate, present: &HashMap<Key, Presence>) -> Option<(Key, Relation)> {
-    if c.from_snapshot && present.get(&c.key).is_some_and(|p| p.manifest.is_some()) {
+fn parent(c: &Candidate, present: &Recorded) -> Option<(Key, Relation)> {
+    if c.from_snapshot && present.presence(&c.key).is_some_and(|p| p.in_manifests) {
         return Some((c.key.clone(), Relation::Copy));
     }
     let o = c.controller.as_ref()?;
@@ -511,7 +549,10 @@ fn parent(c: &Candidate, present: &HashMap<Key, Presence>) -> Option<(Key, Relat
         kind: o.kind.clone(),
         name: o.name.clone(),
     };
-    if present.get(&owner).is_some_and(|p| p.is(o.uid.as_deref())) {
+    if present
+        .presence(&owner)
+        .is_some_and(|p| p.is(o.uid.as_deref()))
+    {
         return Some((owner, Relation::Owned));
     }
     // A ReplicaSet that is not in the input, named after its Deployment (or Rollout).
@@ -528,29 +569,51 @@ fn parent(c: &Candidate, present: &HashMap<Key, Presence>) -> Option<(Key, Relat
         name: name.to_string(),
     };
     present
-        .contains_key(&workload)
+        .presence(&workload)
+        .is_some()
         .then_some((workload, Relation::Owned))
 }
 
 /// Why a folded object still reports a finding.
-fn drift_hint(f: &Folded<'_>, present: &HashMap<Key, Presence>) -> String {
+fn drift_hint(
+    f: &Folded<'_>,
+    present: &Recorded,
+    objects: &[CheckedObject],
+    snapshots: &BTreeSet<String>,
+) -> String {
     let c = f.candidate;
+    // The representative's manifest when it has one (found by its checked object when it was
+    // recorded by digest only), else its snapshot copy.
     let rep_at = present
-        .get(&f.rep)
-        .and_then(|p| match f.relation {
-            Relation::Copy => p.manifest.as_ref(),
-            Relation::Owned => p.location(),
+        .presence(&f.rep)
+        .and_then(|p| {
+            if p.in_manifests {
+                p.manifest.or_else(|| {
+                    objects
+                        .iter()
+                        .find(|o| Key::of(&o.object) == f.rep && !snapshots.contains(&o.file))
+                        .map(|o| Location {
+                            file: o.file.clone(),
+                            line: o.line,
+                        })
+                })
+            } else {
+                p.snapshot
+            }
         })
-        .map(Location::display)
-        .unwrap_or_default();
+        .map(|l| format!(" ({})", l.display()))
+        .unwrap_or_else(|| match f.relation {
+            Relation::Copy => String::new(),
+            Relation::Owned => " (in the manifests)".to_string(),
+        });
     match f.relation {
         Relation::Copy => format!(
-            "the cluster's {} fails this check but its manifest ({rep_at}) does not: the cluster \
+            "the cluster's {} fails this check but its manifest{rep_at} does not: the cluster \
              runs something else than the manifests; enforcing judges what the cluster runs",
             c.key.display()
         ),
         Relation::Owned => format!(
-            "{} is created by {} ({rep_at}), whose pod template does not fail this check: a \
+            "{} is created by {}{rep_at}, whose pod template does not fail this check: a \
              mutating admission webhook or an earlier revision changed it, so enforcing may \
              reject Pods that the template does not show",
             c.key.display(),
