@@ -116,11 +116,6 @@ impl Presence {
             None => true,
         }
     }
-
-    /// The copy that represents the object: the manifest's, else the snapshot's.
-    fn location(&self) -> Option<&Location> {
-        self.manifest.as_ref().or(self.snapshot.as_ref())
-    }
 }
 
 fn min_option<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
