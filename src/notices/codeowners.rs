@@ -74,7 +74,7 @@ pub enum Ownership<'c> {
 impl CodeOwners {
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> Result<CodeOwners, String> {
-        let file = crate::discover::display_path(path);
+        let file = crate::input::display_path(path);
         let text =
             std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read: {e}"))?;
         let root = repository_root(path);

@@ -9,7 +9,7 @@
 //! (The run's pipeline, [`crate::lint`], folds this pass into its own skim of every document
 //! and calls [`in_document`] only for the documents that skim could not settle.)
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::labels::{Label, KEYS};
 use crate::manifest::object::objects;
@@ -17,7 +17,7 @@ use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Node, Value};
-use crate::workload::api_group;
+use crate::workload::kinds::api_group;
 
 /// A `Namespace` object seen in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,31 @@ pub fn labels_of(name: &str, node: &Node, file: &str) -> Vec<Label> {
     out
 }
 
+/// The Namespace objects of a run, with a `--cluster-snapshot`'s copies dropped where a manifest declares
+/// the same namespace with Pod Security labels (the manifests are what is rolled out), and the
+/// manifests' first.
+pub fn rank_snapshots(
+    found: Vec<ObservedNamespace>,
+    snapshots: &BTreeSet<String>,
+) -> Vec<ObservedNamespace> {
+    if snapshots.is_empty() {
+        return found;
+    }
+    let (manifests, cluster): (Vec<_>, Vec<_>) = found
+        .into_iter()
+        .partition(|n| !snapshots.contains(&n.file));
+    let labelled: HashSet<&str> = manifests
+        .iter()
+        .filter(|n| !n.labels.is_empty())
+        .map(|n| n.name.as_str())
+        .collect();
+    let cluster: Vec<ObservedNamespace> = cluster
+        .into_iter()
+        .filter(|n| !labelled.contains(n.name.as_str()))
+        .collect();
+    manifests.into_iter().chain(cluster).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +266,52 @@ mod tests {
         ]);
         assert_eq!(idx.get("n").unwrap().file, "a.yaml");
         assert_eq!(idx.get("n").unwrap().line, 20);
+    }
+
+    fn ns(name: &str, file: &str, labelled: bool) -> ObservedNamespace {
+        ObservedNamespace {
+            name: name.into(),
+            file: file.into(),
+            line: 1,
+            column: 1,
+            labels: if labelled {
+                vec![Label {
+                    key: KEYS[0].2,
+                    value: "baseline".into(),
+                    is_string: true,
+                    span: Default::default(),
+                    source: String::new(),
+                }]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn labelled_manifests_shadow_the_snapshot() {
+        let snapshots = BTreeSet::from(["cluster.yaml".to_string()]);
+        let ranked = rank_snapshots(
+            vec![
+                ns("shop", "cluster.yaml", true),
+                ns("data", "cluster.yaml", true),
+                ns("shop", "k8s/ns.yaml", true),
+                ns("data", "k8s/ns.yaml", false),
+            ],
+            &snapshots,
+        );
+        let seen: Vec<(&str, &str)> = ranked
+            .iter()
+            .map(|n| (n.name.as_str(), n.file.as_str()))
+            .collect();
+        // `data` is declared without labels in the manifests: the cluster's labels still count.
+        assert_eq!(
+            seen,
+            [
+                ("shop", "k8s/ns.yaml"),
+                ("data", "k8s/ns.yaml"),
+                ("data", "cluster.yaml")
+            ]
+        );
     }
 }

@@ -16,10 +16,39 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use super::markdown::escape;
-use super::Report;
 use super::{Tool, TOOL};
-use crate::policy::exceptions::{ExceptionRecord, Status};
-use crate::policy::options::ReviewFormat;
+use crate::model::diagnostic::ExceptionStatus;
+use crate::model::report::{ExceptionRecord, Report};
+
+/// Formats of the exception review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    /// An aligned table.
+    Human,
+    /// A Markdown table.
+    Markdown,
+    /// JSON: one object per exception.
+    Json,
+    /// kyverno.io/v2 PolicyExceptions with podSecurity exclusions, one per exception that
+    /// applies today (needs --kyverno-policy and --kyverno-rule).
+    Kyverno,
+    /// policies.kyverno.io/v1 PolicyExceptions (CEL) for Kyverno's pod-security
+    /// ValidatingPolicies, with spec.expiresAt.
+    KyvernoCel,
+    /// The PodSecurityConfiguration whose namespace exemptions PSA would need (PSA exemptions
+    /// have no expiry).
+    PsaExemptions,
+}
+
+impl ReviewFormat {
+    /// Whether this format exports the exceptions to the cluster (rather than reviewing them).
+    pub fn is_export(self) -> bool {
+        matches!(
+            self,
+            ReviewFormat::Kyverno | ReviewFormat::KyvernoCel | ReviewFormat::PsaExemptions
+        )
+    }
+}
 
 pub fn render(report: &Report, format: ReviewFormat, out: &mut dyn Write) -> io::Result<()> {
     let mut rows: Vec<&ExceptionRecord> = report.exceptions.iter().collect();
@@ -46,12 +75,12 @@ pub fn render(report: &Report, format: ReviewFormat, out: &mut dyn Write) -> io:
     out.flush()
 }
 
-fn rank(s: Status) -> u8 {
+fn rank(s: ExceptionStatus) -> u8 {
     match s {
-        Status::Expired => 0,
-        Status::Expiring => 1,
-        Status::Unused => 2,
-        Status::Active => 3,
+        ExceptionStatus::Expired => 0,
+        ExceptionStatus::Expiring => 1,
+        ExceptionStatus::Unused => 2,
+        ExceptionStatus::Active => 3,
     }
 }
 
@@ -111,10 +140,10 @@ fn human(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
 /// `4 exceptions: 1 expired, 1 expiring, 1 unused, 1 active`.
 fn summary(rows: &[&ExceptionRecord]) -> String {
     let counts: Vec<String> = [
-        Status::Expired,
-        Status::Expiring,
-        Status::Unused,
-        Status::Active,
+        ExceptionStatus::Expired,
+        ExceptionStatus::Expiring,
+        ExceptionStatus::Unused,
+        ExceptionStatus::Active,
     ]
     .iter()
     .map(|s| (rows.iter().filter(|r| r.status == *s).count(), s.as_str()))
@@ -145,7 +174,7 @@ fn markdown(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "| {} | {} | {} | `{}` | {} | {} | `{}` |",
-            if r.status == Status::Active {
+            if r.status == ExceptionStatus::Active {
                 c[0].clone()
             } else {
                 format!("**{}**", c[0])

@@ -2,8 +2,10 @@
 //! linted input says about their workloads, and what an export tells its user besides the
 //! documents it writes.
 
-use crate::policy::exceptions::{ExceptionRecord, Status};
-use crate::report::{CheckedObject, Report};
+use crate::model::report::ExceptionRecord;
+
+use crate::model::diagnostic::ExceptionStatus;
+use crate::model::report::{CheckedObject, Report};
 
 /// An export: the documents, and what the user must know about them.
 #[derive(Debug, Default)]
@@ -79,13 +81,13 @@ pub fn exportable(report: &Report) -> (Vec<Exportable<'_>>, Vec<String>) {
             workload,
         };
         match r.status {
-            Status::Active | Status::Expiring => out.push(e),
-            Status::Expired => notes.push(format!(
+            ExceptionStatus::Active | ExceptionStatus::Expiring => out.push(e),
+            ExceptionStatus::Expired => notes.push(format!(
                 "{}: not exported: it expired on {}",
                 e.who(),
                 r.expires
             )),
-            Status::Unused => {
+            ExceptionStatus::Unused => {
                 notes.push(format!("{}: not exported: it covers no violation", e.who()))
             }
         }

@@ -28,9 +28,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::export::{exportable, object_name, unique, Exportable, Exported};
+use crate::model::report::Report;
 use crate::policy::date::Date;
 use crate::report::yaml_out::to_yaml;
-use crate::report::Report;
 
 /// Where the PSS policy lives in the cluster (`--kyverno-*`).
 #[derive(Debug, Clone, Default)]
@@ -231,7 +231,7 @@ fn targets(e: &Exportable<'_>) -> Vec<Target> {
         .workload
         .map(|w| w.object.api_version.clone())
         .unwrap_or_default();
-    let group = crate::workload::api_group(&api_version);
+    let group = crate::workload::kinds::api_group(&api_version);
     let builtin = matches!(
         (group, r.kind.as_str()),
         ("", "Pod" | "PodTemplate" | "ReplicationController")

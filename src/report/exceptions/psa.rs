@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::export::{exportable, Exported};
-use crate::policy::{Mode, Policy};
+use crate::model::diagnostic::Mode;
+use crate::model::report::Report;
+use crate::policy::Policy;
 use crate::report::yaml_out::to_yaml;
-use crate::report::Report;
 
 /// The configuration, with `defaults_known` when they come from `--admission-config`.
 pub fn render(report: &Report, policy: &Policy, defaults_known: bool) -> Exported {

@@ -29,11 +29,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::manifest::Node;
+use crate::model::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::model::report::{CheckedObject, Summary};
 use crate::policy::exceptions::RunRecord;
-use crate::report::{CheckedObject, Summary};
-use crate::workload::api_group;
+use crate::workload::kinds::api_group;
 
 /// Owners are followed this far up (Pod → ReplicaSet → Deployment is two steps).
 const MAX_CHAIN: usize = 8;
