@@ -4,47 +4,22 @@
 //! shape `kubectl get -o yaml` prints (tests/support/cluster.rs), the rollout fixture's one kept
 //! in testdata/cluster/, and assembled from the machine's own kubectl where it has one.
 
-mod support;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
+use common::cluster::{load_manifests, snapshot, Options};
+use common::Run;
 use psslint::report::yaml_out::to_yaml;
-use support::cluster::{load_manifests, snapshot, Options};
 
-const CRATE: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: not JSON:\n{}\n{}", self.stdout, self.stderr))
-    }
-}
+use common::CRATE;
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("psslint")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
+    common::run_in(dir, args, None)
 }
 
 fn rollout_dir() -> PathBuf {

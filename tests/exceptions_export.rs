@@ -4,39 +4,22 @@
 //! workload, the objects its controller creates and its neighbours, and the PSA configuration
 //! is read back by psslint's own (strict) admission-configuration loader.
 
-mod support;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
+use common::cluster::{load_manifests, snapshot, Options};
+use common::Run;
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
-use support::cluster::{load_manifests, snapshot, Options};
 
-const CRATE: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::CRATE;
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("psslint")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
+    common::run_in(dir, args, None)
 }
 
 fn rollout_dir() -> PathBuf {

@@ -2,45 +2,17 @@
 //! GitHub's CODEOWNERS rules, an owner annotation winning over them, unowned workloads listed.
 //! (The pattern semantics themselves are tested rule by rule in `notices::codeowners`.)
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+use common::Run;
 use serde_json::Value;
 
-const CRATE: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("psslint")
-        .expect("binary")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
+    common::run_in(dir, args, None)
 }
 
 const CODEOWNERS: &str = "\
@@ -55,11 +27,9 @@ apps/[a-z]*.yaml   @acme/ranges
 
 /// The rollout fixture in a repository with a CODEOWNERS file.
 fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy(&PathBuf::from(CRATE).join("testdata/rollout"), dir.path());
-    fs::create_dir(dir.path().join(".git")).unwrap();
-    fs::create_dir(dir.path().join(".github")).unwrap();
-    fs::write(dir.path().join(".github/CODEOWNERS"), CODEOWNERS).unwrap();
+    let dir = common::temp_repo();
+    common::copy_dir(&common::testdata("rollout"), dir.path());
+    common::write_file(dir.path(), ".github/CODEOWNERS", CODEOWNERS);
     dir
 }
 

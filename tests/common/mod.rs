@@ -3,6 +3,8 @@
 //! report formats against real consumers live in `tests/support/`.)
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

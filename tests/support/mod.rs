@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-pub mod cluster;
-
 /// The OASIS SARIF 2.1.0 schema, from `../shared/schemas/` beside the crate, or `None` (after
 /// printing SKIPPED) when that directory is absent.
 pub fn sarif_schema() -> Option<serde_json::Value> {
