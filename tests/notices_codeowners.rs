@@ -10,7 +10,6 @@ use std::path::Path;
 use common::Run;
 use serde_json::Value;
 
-
 fn run_in(dir: &Path, args: &[&str]) -> Run {
     common::run_in(dir, args, None)
 }

@@ -327,6 +327,8 @@ enum Relation {
 struct Folded<'c> {
     candidate: &'c Candidate,
     relation: Relation,
+    /// The objects up the chain, nearest first; the last is the representative.
+    chain: Vec<Key>,
     rep: Key,
 }
 
@@ -357,11 +359,12 @@ pub fn fold(records: Records, run: Run<'_>) {
         .candidates
         .iter()
         .filter_map(|c| {
-            let (rep, relation) = representative(c, &records, &by_key)?;
+            let (chain, relation) = representative(c, &records, &by_key)?;
             Some(Folded {
                 candidate: c,
                 relation,
-                rep,
+                rep: chain.last()?.clone(),
+                chain,
             })
         })
         .collect();
@@ -372,7 +375,7 @@ pub fn fold(records: Records, run: Run<'_>) {
     // The diagnostics of every object involved, by key.
     let wanted: HashSet<&Key> = folded
         .iter()
-        .flat_map(|f| [&f.candidate.key, &f.rep])
+        .flat_map(|f| std::iter::once(&f.candidate.key).chain(&f.chain))
         .collect();
     let mut of_key: HashMap<Key, Vec<usize>> = HashMap::new();
     for (i, d) in run.diagnostics.iter().enumerate() {
@@ -384,15 +387,16 @@ pub fn fold(records: Records, run: Run<'_>) {
         }
     }
 
-    // What each representative's own copy reports: (check, container, detail).
-    let rep_findings = |rep: &Key| -> Vec<&Diagnostic> {
-        let in_manifests = records.presence(rep).is_some_and(|p| p.in_manifests);
-        of_key
-            .get(rep)
-            .into_iter()
-            .flatten()
+    // What explains a folded object's findings: what the objects up its chain report (all
+    // their copies: a Pod the cluster's Deployment explains is not reported again beside it),
+    // or, for the cluster's copy of a manifest, what the manifest reports (never another
+    // snapshot's copy: two copies must not explain each other away).
+    let explaining = |f: &Folded<'_>| -> Vec<&Diagnostic> {
+        f.chain
+            .iter()
+            .flat_map(|key| of_key.get(key).into_iter().flatten())
             .map(|&i| &run.diagnostics[i])
-            .filter(|d| !in_manifests || !run.snapshots.contains(&d.file))
+            .filter(|d| f.relation == Relation::Owned || !run.snapshots.contains(&d.file))
             .collect()
     };
 
@@ -402,7 +406,7 @@ pub fn fold(records: Records, run: Run<'_>) {
     let mut copies: HashSet<(String, Key)> = HashSet::new();
     for f in &folded {
         let c = f.candidate;
-        let rep_diags = rep_findings(&f.rep);
+        let rep_diags = explaining(f);
         let keys: HashSet<(&str, Option<&str>, &str)> =
             rep_diags.iter().map(|d| finding_key(d)).collect();
         let host_network = rep_diags.iter().any(|d| {
@@ -505,31 +509,45 @@ fn finding_key(d: &Diagnostic) -> (&str, Option<&str>, &str) {
     )
 }
 
-/// The object `c` is folded into, and how, if any.
+/// The objects up from `c` (nearest first; the last is its representative) and how `c`
+/// relates to them, if it folds into anything. A chain that comes back to an object it passed
+/// folds nothing: owner references in a circle (a crafted input) must not fold objects into
+/// each other and drop the findings of all of them.
 fn representative(
     c: &Candidate,
     present: &Recorded,
     by_key: &HashMap<&Key, Vec<&Candidate>>,
-) -> Option<(Key, Relation)> {
-    let (mut rep, relation) = parent(c, present)?;
+) -> Option<(Vec<Key>, Relation)> {
+    let (first, relation) = parent(c, present)?;
     if relation == Relation::Copy {
-        return Some((rep, relation));
+        return Some((vec![first], relation));
     }
-    let mut seen: HashSet<Key> = HashSet::from([c.key.clone(), rep.clone()]);
+    if first == c.key {
+        return None;
+    }
+    let mut chain = vec![first];
+    let mut seen: HashSet<Key> = HashSet::from([c.key.clone(), chain[0].clone()]);
     for _ in 0..MAX_CHAIN {
-        // The owner's own owner: from the owner's copy that has one (its snapshot copy, or a
-        // manifest that names a controller).
+        // The owner's own owner, from the owner's copy that has one (its snapshot copy, or a
+        // manifest that names a controller); the manifest of a snapshot's copy ends the chain.
+        let here = chain.last()?.clone();
         let next = by_key
-            .get(&rep)
+            .get(&here)
             .into_iter()
             .flatten()
             .find_map(|o| parent(o, present));
         match next {
-            Some((k, _)) if seen.insert(k.clone()) => rep = k,
-            _ => break,
+            None => break,
+            Some((_, Relation::Copy)) => break,
+            Some((k, Relation::Owned)) => {
+                if !seen.insert(k.clone()) {
+                    return None;
+                }
+                chain.push(k);
+            }
         }
     }
-    Some((rep, relation))
+    Some((chain, relation))
 }
 
 /// The next object up from `c`: its manifest copy, or its controller when that is in the input.
