@@ -65,8 +65,13 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub policy: crate::policy::options::PolicyArgs,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    /// Output format (`--output-format` is an alias, ruff's spelling).
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: Format,
 
     /// Write a report to a file (repeatable). A plain PATH receives the `--format` report
@@ -271,6 +276,32 @@ mod tests {
         assert_eq!(a.output[1].format, None);
         assert_eq!(a.fail_on, FailOn::Never);
         assert!(!a.quiet && !a.statistics);
+    }
+
+    #[test]
+    fn output_format_is_an_alias_of_format() {
+        let Command::Check(a) = parse(&["psslint", "--output-format", "sarif", "k8s"]).command
+        else {
+            panic!("expected check")
+        };
+        assert_eq!(a.format, Format::Sarif);
+        for sub in ["plan", "exceptions"] {
+            let args = normalize_args(
+                ["psslint", sub, "--output-format", "json"]
+                    .iter()
+                    .map(OsString::from)
+                    .collect(),
+            );
+            assert!(Cli::try_parse_from(args).is_ok(), "{sub}");
+        }
+        // Given twice under both names, clap refuses it as for any repeated flag.
+        let twice = normalize_args(
+            ["psslint", "--format", "json", "--output-format", "sarif"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+        );
+        assert!(Cli::try_parse_from(twice).is_err());
     }
 
     #[test]

@@ -55,7 +55,12 @@ pub struct NoticesArgs {
 
     /// What to print without `--out-dir`: the notices as Markdown, or JSON for chat and
     /// email bots (each notice's data and its rendered text).
-    #[arg(long, value_enum, default_value = "markdown")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "markdown"
+    )]
     pub format: NoticeFormat,
 
     /// A MiniJinja (Jinja2) template replacing the default wording; its context is a

@@ -108,7 +108,12 @@ pub struct PlanArgs {
     pub from_version: Option<Version>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: PlanFormat,
 
     /// Write the plan to this file instead of standard output.

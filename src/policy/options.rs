@@ -75,7 +75,12 @@ pub struct ExceptionsArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: ReviewFormat,
 
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
