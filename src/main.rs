@@ -132,6 +132,8 @@ fn check(args: CheckArgs) -> u8 {
             quiet: args.quiet,
             // Without a working directory, paths stay as given.
             root: SourceRoot::detect().ok(),
+            // Filled per target by output::write.
+            complete_reports: Vec::new(),
         },
         statistics: args.statistics,
         step_summary: std::env::var_os(github::STEP_SUMMARY_ENV)
