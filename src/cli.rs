@@ -65,6 +65,13 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub policy: crate::policy::options::PolicyArgs,
 
+    /// Read the Namespace objects of these files or directories (repeatable) for their Pod
+    /// Security labels, without linting them: workloads in the linted PATHS are judged by them
+    /// as if the whole set were linted. For hooks that lint only changed files:
+    /// `--namespaces-from . CHANGED...`.
+    #[arg(long, value_name = "PATH", help_heading = "Policy")]
+    pub namespaces_from: Vec<PathBuf>,
+
     /// Output format (`--output-format` is an alias, ruff's spelling).
     #[arg(
         long,

@@ -64,6 +64,8 @@ pub struct LintOptions {
     pub fast_path: bool,
     /// Where to record `--timings`, if anywhere.
     pub timings: Option<Arc<Timings>>,
+    /// Files read only for their Namespace objects (`--namespaces-from`).
+    pub namespaces_from: policy::context::NamespaceSources,
 }
 
 impl LintOptions {
@@ -80,6 +82,7 @@ impl LintOptions {
             keep_object_metadata: false,
             fast_path: true,
             timings: None,
+            namespaces_from: Default::default(),
         }
     }
 
@@ -226,7 +229,16 @@ where
             }
         })
         .unzip();
-    let observed = policy::stage::observe(opts, found.into_iter().flatten().collect());
+    // Namespace objects of files that are not linted (`--namespaces-from`).
+    let context = policy::context::read(&opts.namespaces_from, inputs, &opts.parse, read);
+    let observed = policy::stage::observe(
+        opts,
+        found
+            .into_iter()
+            .flatten()
+            .chain(context.namespaces)
+            .collect(),
+    );
     let opts = &observed;
     let mut partial = inputs
         .par_iter()
@@ -253,6 +265,7 @@ where
             }
         })
         .reduce(Partial::default, Partial::merge);
+    partial.diagnostics.extend(context.problems);
     policy::stage::settle_run(opts, &mut partial);
     partial
 }

@@ -16,6 +16,7 @@
 
 pub mod admission;
 pub mod config;
+pub mod context;
 pub mod date;
 pub mod exceptions;
 pub mod finding;
