@@ -25,8 +25,6 @@ pub const SARIF_MAX_LOCATIONS: usize = 100;
 pub const SARIF_MAX_BYTES: usize = 10_000_000;
 /// Annotations GitHub shows per step for each of error, warning and notice.
 pub const ANNOTATIONS_PER_SEVERITY: usize = 10;
-/// Bytes GitHub accepts in one step's summary (1 MiB).
-pub const STEP_SUMMARY_MAX_BYTES: usize = 1 << 20;
 
 /// The most severe first.
 const BY_PRIORITY: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Note];
@@ -154,7 +152,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
