@@ -210,14 +210,14 @@ fn pre_commit() -> Option<Vec<&'static str>> {
 }
 
 /// pre-commit, or `None` after saying SKIPPED (a failure under CI).
-fn pre_commit_or_skip(test: &str) -> Option<Vec<&'static str>> {
+fn pre_commit_or_skip() -> Option<Vec<&'static str>> {
     let found = pre_commit();
     if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "pre-commit is not installed, but CI must run this test (.ci/run installs it)"
         );
-        support::skipped(test, "pre-commit is not installed (pip install pre-commit)");
+        support::skipped("pre-commit is not installed (pip install pre-commit)");
     }
     found
 }
@@ -504,7 +504,7 @@ fn check_hook(repo: &TestRepo) {
 
 #[test]
 fn the_rust_hook_builds_from_source_and_judges_staged_files_by_the_repository() {
-    let Some(pre_commit) = pre_commit_or_skip("the_rust_hook_builds_from_source") else {
+    let Some(pre_commit) = pre_commit_or_skip() else {
         return;
     };
     // No psslint on PATH: the hook can only run the one pre-commit built.
@@ -519,7 +519,7 @@ fn the_rust_hook_builds_from_source_and_judges_staged_files_by_the_repository() 
 
 #[test]
 fn the_system_hook_runs_the_psslint_on_path() {
-    let Some(pre_commit) = pre_commit_or_skip("the_system_hook_runs_the_psslint_on_path") else {
+    let Some(pre_commit) = pre_commit_or_skip() else {
         return;
     };
     let repo = TestRepo::new(
