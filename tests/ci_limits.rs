@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::fs;
 
 use assert_cmd::Command;
+use psslint::report::limits::thousands;
 use serde_json::Value;
 
 /// One Pod that fails every baseline check it can (10 errors under the default policy) and
@@ -245,16 +246,4 @@ fn over_25000_findings_fit_code_scanning_and_annotations() {
         errors - 10
     );
     assert!(!listed.iter().any(|l| l.contains(token)));
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
