@@ -12,6 +12,9 @@
 #   INPUT_ADMISSION_CONFIG  the cluster's admission configuration (default: none)
 #   INPUT_NAMESPACE    namespace of objects without one (default: psslint's, `default`)
 #   INPUT_KUBERNETES   the cluster minor, v1.N (default: none)
+#   INPUT_VALUES       Helm values files for the charts, split like INPUT_PATHS
+#   INPUT_SET, INPUT_SET_STRING  Helm --set / --set-string KEY=VALUE, one per line
+#   INPUT_RELEASE_NAME, INPUT_RENDER_TIMEOUT  --release-name, --render-timeout
 #   INPUT_ALLOW_UNCHECKED  true | false (default false)
 #   INPUT_ARGS         more psslint arguments, split at whitespace, quotes grouping
 #   INPUT_FORMAT       the report printed to the log (default github: annotations)
@@ -113,6 +116,27 @@ if [ -n "$namespace" ]; then
 fi
 if [ -n "$kubernetes" ]; then
   args+=(--kubernetes "$kubernetes")
+fi
+# Charts: each values file, --set and --set-string on its own (a value may hold spaces).
+split_lines "${INPUT_VALUES:-}"
+for v in ${words[@]+"${words[@]}"}; do
+  args+=(--values "$v")
+done
+for input in SET:--set SET_STRING:--set-string; do
+  var="INPUT_${input%%:*}"
+  while IFS= read -r line; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line%"${line##*[![:space:]]}"}"
+    if [ -n "$line" ]; then
+      args+=("${input#*:}" "$line")
+    fi
+  done <<<"${!var:-}"
+done
+if [ -n "${INPUT_RELEASE_NAME:-}" ]; then
+  args+=(--release-name "$INPUT_RELEASE_NAME")
+fi
+if [ -n "${INPUT_RENDER_TIMEOUT:-}" ]; then
+  args+=(--render-timeout "$INPUT_RENDER_TIMEOUT")
 fi
 if [ "$allow_unchecked" = true ]; then
   args+=(--allow-unchecked)

@@ -104,6 +104,15 @@ struct Run {
 
 /// Runs the step in a fresh workspace holding `files`, with `inputs` over the defaults.
 fn run_action(files: &[(&str, &str)], inputs: &[(&str, &str)]) -> Run {
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    run_action_with(files, inputs, &bin_dir)
+}
+
+/// [`run_action`] with the `psslint` of `bin_dir` first on `PATH`.
+fn run_action_with(files: &[(&str, &str)], inputs: &[(&str, &str)], bin_dir: &Path) -> Run {
     let action = action_yml();
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
@@ -115,13 +124,9 @@ fn run_action(files: &[(&str, &str)], inputs: &[(&str, &str)]) -> Run {
     let summary_file = dir.path().join("step_summary");
     fs::write(&summary_file, "").expect("summary file");
 
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
-        .parent()
-        .expect("bin dir")
-        .to_path_buf();
-    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .expect("PATH");
 
     let mut cmd = Command::new("bash");
@@ -178,7 +183,12 @@ fn action_yml_maps_every_input_to_the_step() {
             "namespace",
             "paths",
             "pss-version",
+            "release-name",
+            "render-timeout",
             "sarif-file",
+            "set",
+            "set-string",
+            "values",
             "version"
         ]
     );
@@ -646,4 +656,112 @@ fn without_a_release_binary_the_action_builds_its_own_source() {
         "{out}"
     );
     assert!(home.join("bin/psslint").is_file());
+}
+
+/// Every input becomes exactly the psslint arguments it stands for, spaces and quotes intact:
+/// a stub `psslint` records its argv (and writes the JSON report the step reads).
+#[test]
+fn every_input_becomes_its_arguments_exactly() {
+    let stub = tempfile::tempdir().expect("tempdir");
+    let argv = stub.path().join("argv");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+printf '%s\n' "$@" > '{}'
+for a in "$@"; do
+  case "$a" in json=*) printf '{{\n  "summary": {{\n    "errors": 0,\n    "warnings": 0\n  }}\n}}\n' > "${{a#json=}}" ;; esac
+done
+"#,
+        argv.display()
+    );
+    let bin = stub.path().join("psslint");
+    fs::write(&bin, script).expect("stub");
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&bin)
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    let run = run_action_with(
+        &[],
+        &[
+            ("paths", "charts/web app\ndeploy/my overlay\n"),
+            ("level", "restricted"),
+            ("pss-version", "v1.33"),
+            ("config", "ci/psslint config.yaml"),
+            ("admission-config", "cluster/admission config.yaml"),
+            ("namespace", "shop"),
+            ("kubernetes", "v1.33"),
+            ("allow-unchecked", "true"),
+            ("values", "values/prod.yaml 'values/eu west.yaml'"),
+            ("set", "image.tag=1.2.3\n  ingress.host=a b.example  \n"),
+            ("set-string", "podLabels.team=web"),
+            ("release-name", "web prod"),
+            ("render-timeout", "60s"),
+            ("args", r#"--namespaces-from "k8s/name spaces" --no-ignore"#),
+            ("format", "concise"),
+            ("fail-on", "warning"),
+        ],
+        stub.path(),
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    let got = fs::read_to_string(&argv).expect("argv");
+    let got: Vec<&str> = got.lines().collect();
+    let report = got
+        .iter()
+        .find(|a| a.starts_with("json="))
+        .expect("a JSON report")
+        .to_string();
+    let expected = [
+        "check",
+        "--format",
+        "concise",
+        "--fail-on",
+        "warning",
+        "--level",
+        "restricted",
+        "--pss-version",
+        "v1.33",
+        "--config",
+        "ci/psslint config.yaml",
+        "--admission-config",
+        "cluster/admission config.yaml",
+        "--namespace",
+        "shop",
+        "--kubernetes",
+        "v1.33",
+        "--values",
+        "values/prod.yaml",
+        "--values",
+        "values/eu west.yaml",
+        "--set",
+        "image.tag=1.2.3",
+        "--set",
+        "ingress.host=a b.example",
+        "--set-string",
+        "podLabels.team=web",
+        "--release-name",
+        "web prod",
+        "--render-timeout",
+        "60s",
+        "--allow-unchecked",
+        "--namespaces-from",
+        "k8s/name spaces",
+        "--no-ignore",
+        "--output",
+        &report,
+        "--output",
+        "markdown=",
+        "--",
+        "charts/web app",
+        "deploy/my overlay",
+    ];
+    // The Markdown summary goes to a temporary file: compare up to its name.
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, e) in got.iter().zip(expected) {
+        assert!(
+            *g == e || (e == "markdown=" && g.starts_with(e)),
+            "{got:#?}"
+        );
+    }
+    assert_eq!(run.outputs["errors"], "0");
 }
