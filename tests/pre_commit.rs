@@ -113,23 +113,41 @@ fn target_dir() -> PathBuf {
 enum Psslint {
     /// This crate's binary first on `PATH` (the `language: system` hook).
     OnPath,
-    /// No psslint on `PATH` at all: the hook must run the one pre-commit built.
-    Absent,
+    /// A `psslint` first on `PATH` that fails loudly: the hook must run the one pre-commit
+    /// built (its environment comes before `PATH`), not whatever is installed.
+    Shadowed,
 }
 
 fn path_env(psslint: Psslint) -> std::ffi::OsString {
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    let others = std::env::split_paths(&inherited).filter(|d| !d.join("psslint").exists());
-    let dirs: Vec<PathBuf> = match psslint {
-        Psslint::OnPath => {
-            let bin = PathBuf::from(env!("CARGO_BIN_EXE_psslint"));
-            std::iter::once(bin.parent().expect("bin dir").to_path_buf())
-                .chain(others)
-                .collect()
-        }
-        Psslint::Absent => others.collect(),
+    let first = match psslint {
+        Psslint::OnPath => PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf(),
+        Psslint::Shadowed => shadow_dir(),
     };
-    std::env::join_paths(dirs).expect("PATH")
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(first).chain(std::env::split_paths(&inherited)))
+        .expect("PATH")
+}
+
+/// A directory holding a `psslint` that says it should not have run, and fails.
+fn shadow_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = target_dir().join("pre-commit-shadow");
+        fs::create_dir_all(&dir).expect("shadow dir");
+        let bin = dir.join("psslint");
+        fs::write(
+            &bin,
+            "#!/bin/sh\necho 'the psslint on PATH ran, not the one the hook built' >&2\nexit 99\n",
+        )
+        .expect("shadow psslint");
+        let made = Command::new("chmod").arg("+x").arg(&bin).status();
+        assert!(made.is_ok_and(|s| s.success()), "chmod");
+        dir
+    })
+    .clone()
 }
 
 /// Runs `program args` in `dir` with the shared caches and this crate's psslint on `PATH`.
@@ -507,12 +525,12 @@ fn the_rust_hook_builds_from_source_and_judges_staged_files_by_the_repository() 
     let Some(pre_commit) = pre_commit_or_skip() else {
         return;
     };
-    // No psslint on PATH: the hook can only run the one pre-commit built.
+    // A failing psslint first on PATH: the hook must run the one pre-commit built.
     let repo = TestRepo::new(
         pre_commit,
         "psslint",
         &["--format", "concise"],
-        Psslint::Absent,
+        Psslint::Shadowed,
     );
     check_hook(&repo);
 }
