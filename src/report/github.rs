@@ -85,8 +85,8 @@ pub fn render(
         escape_data(&note)
     )?;
     // The rest, as plain text: `::stop-commands::` makes the runner ignore workflow commands
-    // until the token comes back, and the token hashes the text it guards, so no line of it
-    // can end the stop.
+    // until the token comes back, and the token is one the text does not contain, so no line
+    // of it can end the stop.
     let mut rest = String::new();
     for (d, _) in report
         .diagnostics
