@@ -59,7 +59,7 @@ spec:
 /// A privileged log agent in namespace `tools`: an error under the default policy (enforce
 /// baseline), only a warning where `tools` enforces `privileged`.
 const AGENT: &str = "apiVersion: apps/v1
-kind: DaemonSet
+kind: Deployment
 metadata: {name: agent, namespace: tools}
 spec:
   selector: {matchLabels: {app: agent}}
@@ -474,7 +474,7 @@ fn check_hook(repo: &TestRepo) {
     let done = repo.commit(&["k8s/namespace.yaml"], "namespace");
     assert!(done.success, "{}", done.output);
 
-    // Then the DaemonSet alone: judged by the committed Namespace, a warning, not an error.
+    // Then the Deployment alone: judged by the committed Namespace, a warning, not an error.
     repo.write("apps/agent.yaml", AGENT);
     git(repo.path(), &["add", "--", "apps/agent.yaml"]);
     // `--verbose`: pre-commit prints a passing hook's output only then.
@@ -489,7 +489,7 @@ fn check_hook(repo: &TestRepo) {
     let done = repo.git_commit("agent");
     assert!(done.success, "{}", done.output);
 
-    // The Namespace moves to restricted: a change to the DaemonSet is now blocked, as linting
+    // The Namespace moves to restricted: a change to the Deployment is now blocked, as linting
     // the whole repository finds errors in it.
     repo.write("k8s/namespace.yaml", &namespace("restricted"));
     repo.commit_unchecked(&["k8s/namespace.yaml"], "restricted");
