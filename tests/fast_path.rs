@@ -9,17 +9,20 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use psslint::discover::{discover, DiscoverOptions, Input};
-use psslint::lint::{lint_inputs, LintOptions};
+use psslint::input::discover::{discover, DiscoverOptions};
+
+use psslint::input::Input;
+use psslint::lint::lint_inputs;
+use psslint::lint::options::LintOptions;
 use psslint::manifest::object::objects;
 use psslint::manifest::skim::{skim, Skim};
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 use psslint::report::json;
-use psslint::timings::Timings;
-use psslint::workload::WorkloadKind;
+use psslint::runtime::timings::Timings;
+use psslint::workload::kinds::WorkloadKind;
 
 fn dir(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);

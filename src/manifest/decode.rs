@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use super::{InputRule, LoadProblem};
-use crate::source::{Pos, Span};
+use crate::model::problem::{InputRule, LoadProblem};
+use crate::model::source::{Pos, Span};
 
 /// The length of the byte order mark that starts `head` (the first three bytes of a file, or
 /// fewer if it is shorter), or the problem with a UTF-16 one.

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use super::labels::KEYS;
 use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, Reader};
 use super::{Exemptions, LevelVersion, Mode, ModePolicies, ModePolicy};
-use crate::discover::display_path;
+use crate::input::display_path;
 use crate::manifest::Node;
-use crate::pss::{Level, Version};
+use crate::model::level::{Level, Version};
 
 const ADMISSION_VERSIONS: [&str; 2] = [
     "apiserver.config.k8s.io/v1",
@@ -65,7 +65,7 @@ pub fn load(path: &Path) -> Result<AdmissionPolicy, ConfigErrors> {
     }
 }
 
-fn one(file: &str, pos: Option<crate::source::Pos>, message: &str) -> ConfigErrors {
+fn one(file: &str, pos: Option<crate::model::source::Pos>, message: &str) -> ConfigErrors {
     ConfigErrors(vec![ConfigError {
         file: file.to_string(),
         pos,

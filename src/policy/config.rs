@@ -24,11 +24,12 @@ use std::sync::Arc;
 use super::exceptions::{self, Exception};
 use super::labels::{self, Label, KEYS};
 use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, Reader};
-use super::{Exemptions, Mode, NamespaceEntry};
-use crate::field::{FieldPath, Segment};
+use super::{Exemptions, NamespaceEntry};
 use crate::manifest::Node;
-use crate::pss::{Level, Version};
-use crate::workload::{api_group, WorkloadKind};
+use crate::model::diagnostic::Mode;
+use crate::model::field::{FieldPath, Segment};
+use crate::model::level::{Level, Version};
+use crate::workload::kinds::{api_group, WorkloadKind};
 
 /// The file names looked for, in this order, in each directory.
 pub const FILE_NAMES: [&str; 2] = ["psslint.yaml", ".psslint.yaml"];
@@ -104,18 +105,18 @@ pub fn find(start: &Path) -> Result<Option<PathBuf>, ConfigErrors> {
 /// `path` relative to `cwd` when it is inside it or above it (`../psslint.yaml`).
 pub fn display(path: &Path, cwd: &Path) -> String {
     if let Ok(rel) = path.strip_prefix(cwd) {
-        return crate::discover::display_path(rel);
+        return crate::input::display_path(rel);
     }
     let mut up = String::new();
     let mut base = Some(cwd);
     while let Some(b) = base {
         if let Ok(rel) = path.strip_prefix(b) {
-            return format!("{up}{}", crate::discover::display_path(rel));
+            return format!("{up}{}", crate::input::display_path(rel));
         }
         up.push_str("../");
         base = b.parent();
     }
-    crate::discover::display_path(path)
+    crate::input::display_path(path)
 }
 
 /// Loads and validates the config file at `path`, shown as `name`.
@@ -406,7 +407,7 @@ fn workloads(r: &mut Reader<'_>, node: &Node) -> Vec<WorkloadKind> {
             continue;
         }
         let kind = WorkloadKind::new(api_group(&api_version), &kind, &template);
-        let builtin = crate::workload::builtin_kinds();
+        let builtin = crate::workload::kinds::builtin_kinds();
         if builtin
             .iter()
             .any(|b| b.group == kind.group && b.kind == kind.kind)

@@ -10,7 +10,7 @@
 //!   Warnings and notes alone do not fail a test case; they go to `<system-out>`.
 //! * Findings tied to no checked object (parse errors, unreadable files) fail a test case named
 //!   after the file, so a file with no objects still shows up. Input that could not be checked
-//!   at all ([`crate::lint::is_unchecked`]: unreadable, not YAML, an unrendered template) is an
+//!   at all ([`crate::model::problem::is_unchecked`]: unreadable, not YAML, an unrendered template) is an
 //!   `<error>`, not a `<failure>`: the test could not run, as Jenkins and GitLab read it.
 //!
 //! Names are unique per (classname, name), as GitLab keeps only the first of duplicates. Text is
@@ -20,8 +20,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufWriter, Write};
 
-use super::{CheckedObject, Report};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::{CheckedObject, Report};
 
 struct Case<'a> {
     name: String,
@@ -48,7 +48,7 @@ impl Case<'_> {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
         };
-        if errors().any(|d| crate::lint::is_unchecked(d)) {
+        if errors().any(|d| crate::model::problem::is_unchecked(d)) {
             Outcome::Error
         } else if errors().next().is_some() {
             Outcome::Failure
@@ -197,7 +197,7 @@ fn write_case(out: &mut dyn Write, file: &str, case: &Case<'_>) -> io::Result<()
             .diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
-            .filter(|d| outcome == Outcome::Failure || crate::lint::is_unchecked(d))
+            .filter(|d| outcome == Outcome::Failure || crate::model::problem::is_unchecked(d))
             .collect();
         let message = case
             .object

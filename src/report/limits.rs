@@ -10,7 +10,7 @@
 //! Sources: GitHub's "SARIF support for code scanning" and "SARIF results exceed limits" pages,
 //! and the toolkit's `docs/problem-matchers.md` for annotations.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
 
 /// Results code scanning stores per run (it rejects more than 25,000 and keeps 5,000): the cap
 /// of a SARIF report, so that the 5,000 kept are the ones psslint puts first.

@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use super::limits;
 use super::root::{encode_uri_path, file_uri, SourceRoot};
-use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::pss::Level;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::level::Level;
+use crate::model::report::Report;
 use crate::rules::{self, RuleDoc, RuleKind};
 
 const SCHEMA: &str =
@@ -442,10 +442,10 @@ fn input_is_error(doc: &RuleDoc) -> bool {
     match doc.kind {
         RuleKind::Pss(_) => true,
         RuleKind::Input => {
-            crate::manifest::InputRule::from_id(doc.id).is_none_or(|rule| rule.is_error())
+            crate::model::problem::InputRule::from_id(doc.id).is_none_or(|rule| rule.is_error())
         }
         RuleKind::Policy => crate::policy::finding::rule_severity(doc.id)
-            .is_none_or(|s| s == crate::diagnostic::Severity::Error),
+            .is_none_or(|s| s == crate::model::diagnostic::Severity::Error),
     }
 }
 
@@ -725,8 +725,8 @@ fn truncate(s: &str, max: usize) -> String {
 /// A sample finding for the unit tests of the report formats.
 #[cfg(test)]
 pub(crate) mod tests_support {
-    use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
-    use crate::pss::Level;
+    use crate::model::diagnostic::{Diagnostic, ObjectRef, Severity};
+    use crate::model::level::Level;
 
     pub fn diag() -> Diagnostic {
         Diagnostic {
@@ -775,9 +775,9 @@ mod tests {
         (out.len(), value)
     }
 
-    fn related(n: usize) -> Vec<crate::diagnostic::Related> {
+    fn related(n: usize) -> Vec<crate::model::diagnostic::Related> {
         (0..n as u32)
-            .map(|i| crate::diagnostic::Related {
+            .map(|i| crate::model::diagnostic::Related {
                 file: "k8s/app.yaml".into(),
                 line: 100 + i,
                 column: 9,

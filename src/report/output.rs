@@ -195,7 +195,7 @@ fn write_file(
     let tmp = builder
         .make_in(dir, |p| {
             drop(guard.take());
-            guard = Some(crate::interrupt::TempGuard::new(p));
+            guard = Some(crate::runtime::interrupt::TempGuard::new(p));
             create_new(p)
         })
         .map_err(|e| {

@@ -20,17 +20,19 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::namespaces::{self, ObservedNamespace};
-use crate::diagnostic::Diagnostic;
-use crate::discover::{self, DiscoverOptions, Input};
-use crate::input::Source;
-use crate::lint::{problem_diagnostic, DEFAULT_STREAM_BATCH};
+use super::options::DEFAULT_STREAM_BATCH;
+use crate::diagnose::problem::problem_diagnostic;
+use crate::input::discover::{self, DiscoverOptions};
+use crate::input::read::Source;
+use crate::input::{display_path, Input};
 use crate::manifest::decode::decode;
 use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
-use crate::manifest::{InputRule, LoadProblem};
+use crate::model::diagnostic::Diagnostic;
+use crate::model::problem::{InputRule, LoadProblem};
+use crate::policy::namespaces::{self, ObservedNamespace};
 
 /// Where to read Namespace objects from, besides the linted inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,7 +108,7 @@ where
 
 /// A path as the file system knows it, so that `./k8s/a.yaml` and `k8s/a.yaml` are one file.
 fn identity(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(discover::display_path(path)))
+    std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(display_path(path)))
 }
 
 fn in_source(name: &str, source: Source, parse: &ParseOptions) -> Context {

@@ -1,0 +1,5 @@
+//! Pod templates: which objects carry one and where ([`kinds`]), and the engine's view of one,
+//! decoded and defaulted as the API server would ([`extract`]).
+
+pub mod extract;
+pub mod kinds;
