@@ -79,7 +79,7 @@ pub fn run(args: CheckArgs) -> u8 {
         );
         return super::EXIT_TROUBLE;
     }
-    opts.namespaces_from = lint::context::NamespaceSources {
+    opts.namespaces_from = lint::options::NamespaceSources {
         paths: args.namespaces_from.clone(),
         no_ignore: args.no_ignore,
     };

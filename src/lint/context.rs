@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::options::DEFAULT_STREAM_BATCH;
+use super::options::{NamespaceSources, DEFAULT_STREAM_BATCH};
 use crate::diagnose::problem::problem_diagnostic;
 use crate::input::discover::{self, DiscoverOptions};
 use crate::input::read::Source;
@@ -33,21 +33,6 @@ use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::problem::{InputRule, LoadProblem};
 use crate::policy::namespaces::{self, ObservedNamespace};
-
-/// Where to read Namespace objects from, besides the linted inputs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NamespaceSources {
-    /// Files or directories (`--namespaces-from`).
-    pub paths: Vec<PathBuf>,
-    /// Walk files ignored by `.gitignore` too (`--no-ignore`).
-    pub no_ignore: bool,
-}
-
-impl NamespaceSources {
-    pub fn is_empty(&self) -> bool {
-        self.paths.is_empty()
-    }
-}
 
 /// What the context files hold: their Namespace objects, and the problems that hide one.
 #[derive(Debug, Default)]
