@@ -178,28 +178,12 @@ mod tests {
         severities
             .iter()
             .enumerate()
-            .map(|(i, &severity)| Diagnostic {
-                rule: format!("r{i}"),
-                severity,
-                level: None,
-                pss_version: None,
-                policy: Default::default(),
-                reason: None,
-                detail: None,
-                message: format!("m{i}"),
-                file: "f.yaml".into(),
-                line: i as u32 + 1,
-                column: 1,
-                end_line: i as u32 + 1,
-                end_column: 2,
-                origin: None,
-                object: None,
-                field: None,
-                container: None,
-                related: Vec::new(),
-                fix: None,
-                hint: None,
-                snippet: None,
+            .map(|(i, &severity)| {
+                let mut d = crate::report::sarif::tests_support::diag();
+                d.severity = severity;
+                d.line = i as u32 + 1;
+                d.end_line = d.line;
+                d
             })
             .collect()
     }
