@@ -13,8 +13,8 @@
 #                                 here, so a tampered download is refused;
 #                              2. otherwise built with cargo: `cargo install psslint --version
 #                                 INPUT_VERSION` from crates.io, or this repository's source at
-#                                 the action's ref, without LTO (a fraction of the release
-#                                 build's time; the checks are the same).
+#                                 the action's ref (a release build: about three minutes of CPU
+#                                 time).
 #   action-install.sh source-hash   prints the source hash (for scripts/release-checksums.txt)
 #   action-install.sh target        prints this platform's release target (e.g.
 #                                   x86_64-unknown-linux-musl)
@@ -108,10 +108,6 @@ install_release() {
 install_with_cargo() {
   command -v cargo >/dev/null 2>&1 ||
     fail "cargo not found: use a runner with Rust (GitHub-hosted ones have it), add a Rust toolchain step first, or pick a version with a prebuilt binary"
-  # The release profile's thin LTO buys little for a linter run once per job and costs most of
-  # the build; these settings keep every check and drop that cost.
-  export CARGO_PROFILE_RELEASE_LTO=${CARGO_PROFILE_RELEASE_LTO:-false}
-  export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}
   if [ -n "$version" ]; then
     cargo install --locked --force --root "$home" psslint --version "$version"
   else

@@ -648,6 +648,8 @@ fn without_a_release_binary_the_action_builds_its_own_source() {
         // The build is the action's; at debug cost, sharing the pre-commit test's cache.
         ("CARGO_TARGET_DIR", &target.display().to_string()),
         ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
+        ("CARGO_PROFILE_RELEASE_LTO", "false"),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
         ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
     ]);
     assert_eq!(status, Some(0), "{out}");
