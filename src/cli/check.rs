@@ -63,6 +63,27 @@ pub fn run(args: CheckArgs) -> u8 {
     opts.fast_path = !args.no_fast_path;
     opts.timings = timings.clone();
     opts.allow_unchecked = args.allow_unchecked;
+    // A context path that does not exist is a usage error, like a missing input.
+    if let Some(missing) = args
+        .namespaces_from
+        .iter()
+        .find(|p| p.as_os_str() == "-" || std::fs::symlink_metadata(p).is_err())
+    {
+        eprintln!(
+            "psslint: --namespaces-from {}: {}",
+            display_path(missing),
+            if missing.as_os_str() == "-" {
+                "standard input cannot be read for context"
+            } else {
+                "no such file or directory"
+            }
+        );
+        return super::EXIT_TROUBLE;
+    }
+    opts.namespaces_from = lint::options::NamespaceSources {
+        paths: args.namespaces_from.clone(),
+        no_ignore: args.no_ignore,
+    };
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
@@ -96,6 +117,8 @@ pub fn run(args: CheckArgs) -> u8 {
             quiet: args.quiet,
             // Without a working directory, paths stay as given.
             root: SourceRoot::detect().ok(),
+            // Filled per target by output::write.
+            complete_reports: Vec::new(),
         },
         statistics: args.statistics,
         step_summary: std::env::var_os(github::STEP_SUMMARY_ENV)
