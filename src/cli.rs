@@ -92,6 +92,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     /// Worker threads (default: available cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -111,6 +116,11 @@ pub struct CheckArgs {
     /// `--fail-on never`.
     #[arg(long)]
     pub allow_unchecked: bool,
+
+    /// Accept standard input (or a named pipe) that holds no documents. By default that is an
+    /// error: whatever was meant to be piped in is missing.
+    #[arg(long)]
+    pub allow_empty: bool,
 
     /// Print the time spent in each stage, and counts (files, bytes, documents, documents
     /// the fast path settled), to standard error.

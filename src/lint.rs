@@ -54,6 +54,8 @@ pub struct LintOptions {
     pub default_namespace: String,
     /// Report input that could not be checked as warnings, not errors (`--allow-unchecked`).
     pub allow_unchecked: bool,
+    /// Standard input or a pipe without documents is a note, not an error (`--allow-empty`).
+    pub allow_empty: bool,
     /// A streamed file is linted in windows of documents holding about this many bytes.
     pub stream_batch_bytes: usize,
     /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
@@ -75,6 +77,7 @@ impl LintOptions {
             parse: ParseOptions::default(),
             default_namespace: "default".to_string(),
             allow_unchecked: false,
+            allow_empty: false,
             stream_batch_bytes: DEFAULT_STREAM_BATCH,
             keep_passing_objects: true,
             keep_object_metadata: false,
@@ -178,7 +181,7 @@ where
     if !opts.policy.needs_namespaces() {
         let mut partial = inputs
             .par_iter()
-            .map(|input| lint_read(&input.display(), read(input), opts))
+            .map(|input| empty_stream(input, lint_read(&input.display(), read(input), opts), opts))
             .reduce(Partial::default, Partial::merge);
         policy::stage::settle_run(opts, &mut partial);
         return partial;
@@ -233,7 +236,7 @@ where
         .zip(prepared.into_par_iter())
         .map(|(input, prepared)| {
             let name = input.display();
-            match prepared {
+            let partial = match prepared {
                 Prepared::Split { early, deferred } => {
                     let mut out = deferred
                         .into_par_iter()
@@ -250,7 +253,8 @@ where
                     }
                     read => lint_read(&name, read, opts),
                 },
-            }
+            };
+            empty_stream(input, partial, opts)
         })
         .reduce(Partial::default, Partial::merge);
     policy::stage::settle_run(opts, &mut partial);
@@ -468,6 +472,31 @@ fn too_large(name: &str, size: usize, opts: &LintOptions) -> Diagnostic {
         &LoadProblem::new(InputRule::FileTooLarge, msg, None),
         None,
     )
+}
+
+/// Standard input or a pipe that gave no document: what should have been piped in went missing
+/// (a `helm template` that failed prints nothing), so unless `--allow-empty` that is an error
+/// that fails the run, not the note an empty file gets.
+fn empty_stream(input: &Input, mut partial: Partial, opts: &LintOptions) -> Partial {
+    if opts.allow_empty || rereadable(input) {
+        return partial;
+    }
+    for d in &mut partial.diagnostics {
+        if d.rule == InputRule::EmptyFile.id() {
+            let what = match input {
+                Input::Stdin => "standard input",
+                Input::File(_) => "the pipe",
+            };
+            let problem = LoadProblem::new(
+                InputRule::EmptyInput,
+                format!("no documents on {what}: it is empty, or holds only comments and empty documents"),
+                None,
+            )
+            .with_hint("check the command that writes into it; pass --allow-empty if nothing is expected");
+            *d = problem_diagnostic(&d.file, &problem, None);
+        }
+    }
+    partial
 }
 
 /// Whether reading `input` again gives the same content: not so for standard input or a pipe.

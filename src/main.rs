@@ -77,6 +77,7 @@ fn check(args: CheckArgs) -> u8 {
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
+            follow: args.follow,
             threads: walkers,
         },
     );
@@ -92,10 +93,21 @@ fn check(args: CheckArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return config_trouble(&errors),
     };
+    // Never write a report over a file this run reads.
+    if let Err(e) = output::refuse_inputs(
+        &targets,
+        run_inputs(&discovered, &args.policy)
+            .iter()
+            .map(PathBuf::as_path),
+    ) {
+        eprintln!("psslint: {e}");
+        return EXIT_TROUBLE;
+    }
     opts.max_file_size = args.max_file_size;
     opts.fast_path = !args.no_fast_path;
     opts.timings = timings.clone();
     opts.allow_unchecked = args.allow_unchecked;
+    opts.allow_empty = args.allow_empty;
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
@@ -168,6 +180,20 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// Every file a run reads: the inputs, named or walked, and the config files.
+fn run_inputs(discovered: &discover::Discovered, policy: &PolicyArgs) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = discovered
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            discover::Input::File(p) => Some(p.clone()),
+            discover::Input::Stdin => None,
+        })
+        .collect();
+    paths.extend(policy.config_paths());
+    paths
+}
+
 /// Config problems: each on its own line, then exit 2.
 fn config_trouble(errors: &ConfigErrors) -> u8 {
     for e in &errors.0 {
@@ -187,6 +213,7 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
+            follow: args.follow,
             threads,
         },
     ) {
@@ -212,9 +239,10 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
 /// (`plan`, `notices`); on trouble, the message is printed and the exit code returned.
 fn pipeline(
     paths: &[PathBuf],
-    no_ignore: bool,
+    walk: (bool, bool),
     policy: &PolicyArgs,
 ) -> Result<plan::runs::Pipeline, u8> {
+    let (no_ignore, follow) = walk;
     if policy.level.is_some() || policy.pss_version.is_some() {
         eprintln!(
             "psslint: --level and --pss-version force one policy everywhere; plans and notices \
@@ -224,18 +252,25 @@ fn pipeline(
     }
     let opts = policy.lint_options().map_err(|e| config_trouble(&e))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let discovered =
-        discover::discover(paths, &DiscoverOptions { no_ignore, threads }).map_err(|e| {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            EXIT_TROUBLE
-        })?;
+    let discovered = discover::discover(
+        paths,
+        &DiscoverOptions {
+            no_ignore,
+            follow,
+            threads,
+        },
+    )
+    .map_err(|e| {
+        eprintln!("psslint: {}: {}", e.path, e.message);
+        EXIT_TROUBLE
+    })?;
     Ok(plan::runs::Pipeline::new(discovered, opts))
 }
 
 /// `psslint plan`: the rollout plan. Exit 1 when some input could not be checked (the plan
 /// cannot vouch for it), 2 on trouble.
 fn plan(args: PlanArgs) -> u8 {
-    let pipeline = match pipeline(&args.paths, args.no_ignore, &args.policy) {
+    let pipeline = match pipeline(&args.paths, (args.no_ignore, args.follow), &args.policy) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -250,8 +285,22 @@ fn plan(args: PlanArgs) -> u8 {
         return EXIT_TROUBLE;
     }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            let target = output::Target {
+                format: psslint::report::Format::Json,
+                destination: Destination::File(path.clone()),
+            };
+            output::refuse_inputs(
+                std::slice::from_ref(&target),
+                run_inputs(pipeline.discovered(), &args.policy)
+                    .iter()
+                    .map(PathBuf::as_path),
+            )
+            .and_then(|()| {
+                std::fs::write(path, &bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            })
+        }
         None => {
             let mut out = io::stdout().lock();
             out.write_all(&bytes)
@@ -295,7 +344,7 @@ fn notices(args: NoticesArgs) -> u8 {
             }
         }
     };
-    let pipeline = match pipeline(&args.paths, args.no_ignore, &args.policy) {
+    let pipeline = match pipeline(&args.paths, (args.no_ignore, args.follow), &args.policy) {
         Ok(mut p) => {
             p.opts.keep_object_metadata = true;
             p

@@ -29,6 +29,7 @@ fn inputs(root: &Path) -> Vec<Input> {
         &[root.to_path_buf()],
         &DiscoverOptions {
             no_ignore: true,
+            follow: false,
             threads: 2,
         },
     )

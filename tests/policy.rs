@@ -240,7 +240,8 @@ fn namespace_labels_apply_from_any_file_and_name_their_source() {
     let run = run_in(repo.path(), &["--format", "concise", "-"], Some(&stdin));
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
-        run.stdout.contains("runAsNonRoot runAsNonRoot != true"),
+        run.stdout
+            .contains("runAsNonRoot error: runAsNonRoot != true"),
         "{}",
         run.stdout
     );

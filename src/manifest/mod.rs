@@ -56,10 +56,13 @@ pub enum InputRule {
     SpecialFile,
     /// A file without any document (empty, comments only, or only empty documents).
     EmptyFile,
+    /// Standard input or a pipe without any document: what should have been piped in is
+    /// missing (a `helm template` that failed, say). An error unless `--allow-empty`.
+    EmptyInput,
 }
 
 impl InputRule {
-    pub const ALL: [InputRule; 14] = [
+    pub const ALL: [InputRule; 15] = [
         InputRule::Encoding,
         InputRule::Io,
         InputRule::ParseError,
@@ -74,6 +77,7 @@ impl InputRule {
         InputRule::FileTooLarge,
         InputRule::SpecialFile,
         InputRule::EmptyFile,
+        InputRule::EmptyInput,
     ];
 
     pub fn id(self) -> &'static str {
@@ -92,6 +96,7 @@ impl InputRule {
             InputRule::FileTooLarge => "file-too-large",
             InputRule::SpecialFile => "special-file",
             InputRule::EmptyFile => "empty-file",
+            InputRule::EmptyInput => "empty-input",
         }
     }
 
@@ -129,6 +134,7 @@ impl InputRule {
                 | InputRule::DepthLimit
                 | InputRule::FileTooLarge
                 | InputRule::SpecialFile
+                | InputRule::EmptyInput
         )
     }
 }

@@ -67,6 +67,11 @@ pub struct NoticesArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }

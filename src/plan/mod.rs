@@ -119,6 +119,11 @@ pub struct PlanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }

@@ -82,6 +82,11 @@ pub struct ExceptionsArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -130,6 +135,27 @@ impl PolicyArgs {
             None => None,
         };
         Ok(self.build(config, admission))
+    }
+
+    /// The config files a run reads: the psslint config (named or found) and the admission
+    /// configuration, as far as they exist.
+    pub fn config_paths(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if !self.no_config {
+            match &self.config {
+                Some(p) => out.push(p.clone()),
+                None => {
+                    if let Some(p) = std::env::current_dir()
+                        .ok()
+                        .and_then(|cwd| config::find(&cwd).ok().flatten())
+                    {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out.extend(self.admission_config.clone());
+        out
     }
 
     fn config_file(&self, cwd: &Path) -> Result<Option<Config>, ConfigErrors> {
