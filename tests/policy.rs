@@ -551,12 +551,75 @@ fn admission_configurations_decode_in_every_supported_form() {
         let v = run.json();
         assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error", "{name}");
     }
-    // No PodSecurity entry: the plugin runs with its own defaults, all privileged.
-    let none =
-        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n";
-    let repo = Repo::new(&[("a.yaml", none), ("k8s/pod.yaml", &pod)]);
+}
+
+#[test]
+fn an_admission_configuration_that_configures_no_pod_security_is_an_error() {
+    // A typo in the plugin's name used to leave the cluster at the plugin's defaults
+    // (privileged): a privileged pod passed with exit 0 and no output.
+    let pod = privileged_pod("p", "app");
+    let typo = "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  path: erl.yaml\n- name: PodSecurityX\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    kind: PodSecurityConfiguration\n    defaults: {enforce: restricted}\n";
+    let cases = [
+        (
+            typo.to_string(),
+            "a.yaml:6:9: this AdmissionConfiguration configures no PodSecurity plugin: plugin \"PodSecurityX\" is not PodSecurity (plugin names are exact and case-sensitive); did you mean \"PodSecurity\"?",
+        ),
+        (
+            typo.replace("PodSecurityX", "podsecurity"),
+            "a.yaml:6:9: this AdmissionConfiguration configures no PodSecurity plugin: plugin \"podsecurity\" is not PodSecurity",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n".to_string(),
+            "a.yaml:3:10: this AdmissionConfiguration configures no PodSecurity plugin: it has no plugins",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\n".to_string(),
+            "a.yaml:1:1: this AdmissionConfiguration configures no PodSecurity plugin: it has no plugins",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  path: erl.yaml\n".to_string(),
+            "a.yaml:4:3: this AdmissionConfiguration configures no PodSecurity plugin: its plugins are \"EventRateLimit\"",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n".to_string(),
+            "a.yaml:4:3: plugins[0]: the PodSecurity plugin has no configuration and no path, so this file configures nothing of Pod Security",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  path: empty.yaml\n".to_string(),
+            "empty.yaml: the file is empty (it is the PodSecurity plugin's configuration in a.yaml)",
+        ),
+    ];
+    for (text, want) in cases {
+        let repo = Repo::new(&[
+            ("a.yaml", &text),
+            ("empty.yaml", "# nothing\n"),
+            ("k8s/pod.yaml", &pod),
+        ]);
+        let run = repo.run(&["--admission-config", "a.yaml", "k8s"]);
+        assert_eq!(run.code, 2, "{text}\n{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("psslint: {want}")),
+            "{text}\nwant {want}\ngot  {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("drop --admission-config"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+    // Spelt right, the same file judges the pod.
+    let right = typo.replace("PodSecurityX", "PodSecurity");
+    let repo = Repo::new(&[("a.yaml", &right), ("k8s/pod.yaml", &pod)]);
+    let run = repo.run(&["--admission-config", "a.yaml", "--format", "json", "k8s"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(diag(&run.json(), "privileged")["severity"], "error");
+    // A cluster deliberately left at the plugin's defaults says so explicitly.
+    let explicit = "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults: {enforce: privileged}\n";
+    let repo = Repo::new(&[("a.yaml", explicit), ("k8s/pod.yaml", &pod)]);
     let run = repo.run(&["--admission-config", "a.yaml", "k8s"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]
