@@ -1136,6 +1136,82 @@ fn namespace_hygiene_findings_point_at_the_labels() {
 }
 
 #[test]
+fn hygiene_messages_describe_the_policy_in_effect() {
+    // Under --level restricted, namespace-no-enforce used to say that pods get
+    // baseline:latest and to suggest `enforce: baseline`.
+    let repo = Repo::new(&[
+        ("ns.yaml", &ns("shop", &[])),
+        ("pinned.yaml", &ns("web", &[("enforce", "restricted")])),
+    ]);
+    let fix = |v: &Value, rule: &str| {
+        diag(v, rule)["fix"]["yaml"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let v = repo
+        .run(&["--level", "restricted", "--format", "json", "."])
+        .json();
+    let message = diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        message,
+        "Namespace \"shop\" has no pod-security.kubernetes.io/enforce label; this run judges its pods at \"restricted:latest\" (--level), and without --level they get the default enforce policy \"baseline:latest\" from psslint's built-in default"
+    );
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.37"
+    );
+    // A pinned --pss-version is what the fixes pin to.
+    let v = repo
+        .run(&[
+            "--level",
+            "restricted",
+            "--pss-version",
+            "v1.30",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert!(diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("\"restricted:v1.30\" (--level)")));
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.30"
+    );
+    assert_eq!(
+        fix(&v, "namespace-unpinned-version"),
+        "pod-security.kubernetes.io/enforce-version: v1.30"
+    );
+    // Without --level, a stricter configured default is suggested, never a weaker level.
+    repo.write(
+        "psslint.yaml",
+        "kubernetes: v1.33\ndefaults: {enforce: restricted}\n",
+    );
+    let v = repo.run(&["--format", "json", "."]).json();
+    let message = diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.ends_with("so its pods get the default enforce policy \"restricted:latest\" from psslint.yaml:2:21 (defaults.enforce)"),
+        "{message}"
+    );
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.33"
+    );
+    // The built-in default suggests baseline, as before.
+    let v = repo.run(&["--no-config", "--format", "json", "."]).json();
+    assert!(fix(&v, "namespace-no-enforce")
+        .starts_with("pod-security.kubernetes.io/enforce: baseline\n"));
+}
+
+#[test]
 fn exempt_namespaces_with_labels_get_the_upstream_warning() {
     let repo = Repo::new(&[
         ("psslint.yaml", "exemptions: {namespaces: [kube-system]}\n"),

@@ -142,23 +142,36 @@ impl Place<'_> {
         let enforce = self.label(Mode::Enforce, false);
         if enforce.is_none() && want_enforce {
             let d = defaults.get(Mode::Enforce);
+            let default = format!(
+                "the default enforce policy {:?} from {}",
+                d.policy.label(),
+                d.source.as_deref().unwrap_or("the cluster default")
+            );
+            // Under --level, this run judged the pods by the forced policy, not the default.
+            let message = match policy.forced_policy() {
+                Some(forced) => format!(
+                    "{} has no pod-security.kubernetes.io/enforce label; this run judges its pods at {:?} (--level), and without --level they get {default}",
+                    self.what,
+                    forced.label()
+                ),
+                None => format!(
+                    "{} has no pod-security.kubernetes.io/enforce label, so its pods get {default}",
+                    self.what
+                ),
+            };
+            let wanted = wanted_enforce(policy);
             out.push(
                 Finding::new(
                     "namespace-no-enforce",
                     Severity::Warning,
-                    format!(
-                        "{} has no pod-security.kubernetes.io/enforce label, so its pods get the default enforce policy {:?} from {}",
-                        self.what,
-                        d.policy.label(),
-                        d.source.as_deref().unwrap_or("the cluster default")
-                    ),
+                    message,
                     self.no_enforce_span,
                 )
                 .with_fix(
                     "Label the namespace with the level its workloads must meet",
                     format!(
-                        "pod-security.kubernetes.io/enforce: baseline\npod-security.kubernetes.io/enforce-version: {}",
-                        pin(policy)
+                        "pod-security.kubernetes.io/enforce: {}\npod-security.kubernetes.io/enforce-version: {}",
+                        wanted.level, wanted.version
                     ),
                 ),
             );
@@ -192,7 +205,10 @@ impl Place<'_> {
                         )
                         .with_fix(
                             "Pin the enforced version",
-                            format!("pod-security.kubernetes.io/enforce-version: {}", pin(policy)),
+                            format!(
+                                "pod-security.kubernetes.io/enforce-version: {}",
+                                wanted_enforce(policy).version
+                            ),
                         ),
                     );
                 }
@@ -236,6 +252,26 @@ impl Place<'_> {
             }
         }
         out
+    }
+}
+
+/// The enforce labels to suggest: the level this run judges by (the forced `--level`, else
+/// the default enforce level), at least `baseline`, and the version pinned: the forced
+/// version when it is pinned, else the target cluster's minor (or the newest psslint knows).
+fn wanted_enforce(policy: &Policy) -> super::LevelVersion {
+    let (level, version) = match policy.forced_policy() {
+        Some(forced) => (forced.level, forced.version),
+        None => (
+            policy.defaults().get(Mode::Enforce).policy.level,
+            Version::Latest,
+        ),
+    };
+    super::LevelVersion {
+        level: level.max(Level::Baseline),
+        version: match version {
+            Version::Latest => pin(policy),
+            pinned => pinned,
+        },
     }
 }
 
