@@ -70,7 +70,7 @@ const POLICY: RuleKind = RuleKind::Policy;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
 /// `InputRule::ALL` order, then policy rules in `policy::finding::RULES` order.
-static RULES: [RuleDoc; 43] = [
+static RULES: [RuleDoc; 44] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -110,6 +110,7 @@ static RULES: [RuleDoc; 43] = [
     doc!("namespace-unpinned-version", POLICY),
     doc!("namespace-exempt-labeled", POLICY),
     doc!("namespace-weaker-than-default", POLICY),
+    doc!("namespace-conflict", POLICY),
     doc!("exception-invalid", POLICY),
     doc!("exception-expired", POLICY),
     doc!("exception-expiring", POLICY),

@@ -1212,6 +1212,81 @@ fn hygiene_messages_describe_the_policy_in_effect() {
 }
 
 #[test]
+fn conflicting_namespace_definitions_are_reported_with_the_one_that_wins() {
+    // Two Namespace objects named shop with different labels used to pass without a word; the
+    // run used the first labelled one (by file path, then position) silently.
+    let repo = Repo::new(&[
+        (
+            "a/namespace.yaml",
+            &ns(
+                "shop",
+                &[("enforce", "restricted"), ("enforce-version", "v1.33")],
+            ),
+        ),
+        (
+            "b/namespace.yaml",
+            &[
+                ns(
+                    "shop",
+                    &[("enforce", "baseline"), ("enforce-version", "v1.33")],
+                ),
+                ns("shop", &[]),
+                // The same labels as the one in use: a duplicate, not a conflict.
+                ns(
+                    "shop",
+                    &[("enforce-version", "v1.33"), ("enforce", "restricted")],
+                ),
+            ]
+            .join("---\n"),
+        ),
+        ("app/pod.yaml", &baseline_pod("p", "shop")),
+    ]);
+    for threads in ["1", "4"] {
+        let v = repo
+            .run(&["--threads", threads, "--format", "json", "."])
+            .json();
+        let conflicts: Vec<(String, u64, String)> = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["rule"] == "namespace-conflict")
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                    d["line"].as_u64().unwrap_or(0),
+                    d["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            conflicts,
+            [
+                (
+                    "b/namespace.yaml".to_string(),
+                    5,
+                    "Namespace \"shop\" is also defined at a/namespace.yaml:1:1 with other Pod Security labels (there: enforce=restricted, enforce-version=v1.33; here: enforce=baseline, enforce-version=v1.33); psslint judges the namespace's workloads by the one at a/namespace.yaml:1:1, the first with labels by file path and position".to_string()
+                ),
+                (
+                    "b/namespace.yaml".to_string(),
+                    12,
+                    "Namespace \"shop\" is also defined at a/namespace.yaml:1:1 with other Pod Security labels (there: enforce=restricted, enforce-version=v1.33; here: no Pod Security labels); psslint judges the namespace's workloads by the one at a/namespace.yaml:1:1, the first with labels by file path and position".to_string()
+                ),
+            ],
+            "{v:#}"
+        );
+        assert_eq!(diag(&v, "namespace-conflict")["severity"], "warning");
+        // The pod is judged by the definition that wins: restricted at enforce, so errors.
+        assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error");
+        assert_eq!(
+            diag(&v, "runAsNonRoot")["policy_source"],
+            "label pod-security.kubernetes.io/enforce on Namespace/shop (a/namespace.yaml:6:5)"
+        );
+        // The unlabelled duplicate does not claim that its pods get the default.
+        assert!(!has(&v, "namespace-no-enforce", "warning"), "{v:#}");
+    }
+}
+
+#[test]
 fn exempt_namespaces_with_labels_get_the_upstream_warning() {
     let repo = Repo::new(&[
         ("psslint.yaml", "exemptions: {namespaces: [kube-system]}\n"),

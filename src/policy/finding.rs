@@ -6,12 +6,13 @@ use crate::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severity, Sni
 use crate::source::Span;
 
 /// Policy rule IDs and their severity. Each has a document under `rules/`.
-pub const RULES: [(&str, Severity); 9] = [
+pub const RULES: [(&str, Severity); 10] = [
     ("namespace-invalid-label", Severity::Error),
     ("namespace-no-enforce", Severity::Warning),
     ("namespace-unpinned-version", Severity::Warning),
     ("namespace-exempt-labeled", Severity::Warning),
     ("namespace-weaker-than-default", Severity::Warning),
+    ("namespace-conflict", Severity::Warning),
     ("exception-invalid", Severity::Error),
     ("exception-expired", Severity::Error),
     ("exception-expiring", Severity::Warning),
