@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod notices;
 pub mod output;
 pub mod plan;
+pub mod pod_templates;
 pub mod policy;
 pub mod pss;
 pub mod report;

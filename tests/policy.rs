@@ -786,6 +786,249 @@ fn custom_resource_templates_are_checked() {
     );
 }
 
+/// `../shared/corpus/argoproj__argo-rollouts`, or `None` (after saying so) when absent.
+fn argo_rollouts_corpus() -> Option<PathBuf> {
+    let p = Path::new(CRATE).join("../shared/corpus/argoproj__argo-rollouts");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("SKIPPED: ../shared/corpus/argoproj__argo-rollouts not found");
+        None
+    }
+}
+
+/// The fields of the PSS findings in `v`, per object kind.
+fn fields_of(v: &Value, kind: &str) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["object"]["kind"] == kind && d["level"].is_string())
+        .filter_map(|d| d["field"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn argo_experiments_and_analysis_templates_are_checked_like_rollouts() {
+    // They used to report "No pod templates found" and exit 0.
+    let Some(argo) = argo_rollouts_corpus() else {
+        return;
+    };
+    let repo = Repo::new(&[]);
+    for (file, kind, fields) in [
+        (
+            "test/e2e/functional/experiment-with-service.yaml",
+            "Experiment",
+            &["spec.templates[0].template.spec.containers[0].securityContext.allowPrivilegeEscalation"][..],
+        ),
+        (
+            "test/e2e/functional/analysistemplate-multiple-job.yaml",
+            "AnalysisTemplate",
+            &[
+                "spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
+                "spec.metrics[1].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
+            ],
+        ),
+        (
+            "test/e2e/functional/analysis-run-job.yaml",
+            "AnalysisRun",
+            &["spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"],
+        ),
+        (
+            "examples/cluster-analysis-templates.yaml",
+            "ClusterAnalysisTemplate",
+            &["spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"],
+        ),
+    ] {
+        let path = argo.join(file);
+        let path = path.to_str().expect("UTF-8 path");
+        let run = repo.run(&["--level", "restricted", "--format", "json", path]);
+        let v = run.json();
+        let got = fields_of(&v, kind);
+        for want in fields {
+            assert!(got.iter().any(|f| f == want), "{file}: no {want} in {got:?}");
+        }
+        assert_eq!(run.code, 1, "{file}: {}", run.stdout);
+        assert!(v["summary"]["pod_templates"].as_u64() >= Some(1));
+    }
+    // An analysis with web metrics only has nothing to check, and gets no warning about it.
+    let web = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: web}\nspec:\n  metrics:\n  - name: up\n    provider:\n      web: {url: \"http://x\"}\n";
+    repo.write("web.yaml", web);
+    let run = repo.run(&["--level", "restricted", "--format", "json", "web.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(findings(&run.json()).is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn every_template_of_an_experiment_is_judged_with_its_own_path() {
+    let experiment = "apiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata: {name: e, namespace: shop}\nspec:\n  templates:\n  - name: baseline\n    template:\n      spec:\n        containers: [{name: a, image: a}]\n  - name: canary\n    template:\n      spec:\n        containers:\n        - name: b\n          image: b\n          securityContext: {privileged: true}\n";
+    let repo = Repo::new(&[("e.yaml", experiment)]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    assert_eq!(
+        fields_of(&v, "Experiment"),
+        ["spec.templates[1].template.spec.containers[0].securityContext.privileged"]
+    );
+    assert_eq!(diag(&v, "privileged")["line"], 16);
+    assert_eq!(v["summary"]["pod_templates"], 2);
+    // One verdict for the object, naming the template that fails.
+    let human = repo.run(&["--level", "baseline", "."]).stdout;
+    assert!(
+        human.contains("Experiment/e (e.yaml:1): would violate PodSecurity \"baseline:latest\": spec.templates[1].template: privileged (container \"b\" must not set securityContext.privileged=true)"),
+        "{human}"
+    );
+    assert!(human.contains("in 1 of 2 pod templates"), "{human}");
+    let both = experiment.replace(
+        "containers: [{name: a, image: a}]",
+        "containers: [{name: a, image: a, securityContext: {privileged: true}}]",
+    );
+    repo.write("e.yaml", &both);
+    let human = repo.run(&["--level", "baseline", "."]).stdout;
+    assert!(
+        human.contains("would violate PodSecurity \"baseline:latest\": spec.templates[0].template: privileged (container \"a\" must not set securityContext.privileged=true); spec.templates[1].template: privileged (container \"b\""),
+        "{human}"
+    );
+    assert!(human.contains("in 2 of 2 pod templates"), "{human}");
+}
+
+#[test]
+fn configured_workload_paths_take_list_wildcards() {
+    let batch = "apiVersion: example.com/v1\nkind: BatchRunner\nmetadata: {name: nightly}\nspec:\n  jobs:\n  - name: a\n    template:\n      spec:\n        hostPID: true\n        containers: [{name: a, image: a}]\n  - name: b\n    template:\n      spec:\n        hostIPC: true\n        containers: [{name: b, image: b}]\n";
+    let repo = Repo::new(&[
+        (
+            "psslint.yaml",
+            "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRunner\n    template: \"spec.jobs[*].template\"\n",
+        ),
+        ("batch.yaml", batch),
+    ]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "batch.yaml"])
+        .json();
+    // Each finding's field names the concrete item.
+    assert_eq!(
+        fields_of(&v, "BatchRunner"),
+        [
+            "spec.jobs[0].template.spec.hostPID",
+            "spec.jobs[1].template.spec.hostIPC"
+        ]
+    );
+    assert!(!has(&v, "unchecked-pod-template", "error"), "{v:#}");
+    // A configured path that matches nothing in an object of the kind: a warning at the object.
+    repo.write(
+        "empty.yaml",
+        "apiVersion: example.com/v1\nkind: BatchRunner\nmetadata: {name: idle}\nspec:\n  jobs: []\n",
+    );
+    let run = repo.run(&["--level", "baseline", "--format", "json", "empty.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let d = diag(&run.json(), "template-not-found").clone();
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        d["message"],
+        "BatchRunner/idle has no pod template at spec.jobs[*].template, the template path configured for BatchRunner in psslint.yaml:2:5 (workloads[0]); nothing in it was checked"
+    );
+    // A path with bad syntax stops the run with its position.
+    repo.write(
+        "psslint.yaml",
+        "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRunner\n    template: spec.jobs[].template\n",
+    );
+    let run = repo.run(&["batch.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("psslint: psslint.yaml:4:15: workloads[0].template: \"spec.jobs[].template\" is not a template path: `[…]` must hold `*` (every item) or an index such as `0`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pod_templates_of_unknown_kinds_fail_closed_with_the_path_to_configure() {
+    // A KEDA ScaledJob, as the argo-cd corpus holds it: psslint does not know the kind.
+    let scaled = "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: worker, namespace: jobs}\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers:\n        - name: worker\n          image: worker:1\n          securityContext: {privileged: true}\n";
+    let repo = Repo::new(&[
+        ("scaled.yaml", scaled),
+        ("pod.yaml", &baseline_pod("p", "x")),
+    ]);
+    for fast in [&[][..], &["--no-fast-path"]] {
+        let mut args = vec!["--fail-on", "never", "--format", "json", "."];
+        args.extend_from_slice(fast);
+        let run = repo.run(&args);
+        // Unchecked input fails the run even under --fail-on never.
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        let v = run.json();
+        let d = diag(&v, "unchecked-pod-template");
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["field"], "spec.jobTargetRef.template");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(6), Some(5))
+        );
+        assert_eq!(
+            d["message"],
+            "ScaledJob/worker holds a pod template at spec.jobTargetRef.template that was not checked: psslint does not know where ScaledJob (keda.sh/v1alpha1) keeps pod templates"
+        );
+        assert_eq!(
+            d["hint"],
+            "if its controller creates Pods from it, add it to workloads: in psslint.yaml: `- {apiVersion: keda.sh/v1alpha1, kind: ScaledJob, template: \"spec.jobTargetRef.template\"}`"
+        );
+    }
+    // --allow-unchecked: a warning, and the run passes.
+    let run = repo.run(&["--allow-unchecked", "--format", "json", "scaled.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        diag(&run.json(), "unchecked-pod-template")["severity"],
+        "warning"
+    );
+    // Configured as the hint says, it is checked like any workload.
+    repo.write(
+        "psslint.yaml",
+        "workloads:\n  - {apiVersion: keda.sh/v1alpha1, kind: ScaledJob, template: \"spec.jobTargetRef.template\"}\n",
+    );
+    let run = repo.run(&["--format", "json", "scaled.yaml"]);
+    let v = run.json();
+    assert!(!has(&v, "unchecked-pod-template", "error"), "{v:#}");
+    assert_eq!(
+        diag(&v, "privileged")["field"],
+        "spec.jobTargetRef.template.spec.containers[0].securityContext.privileged"
+    );
+    // Lists of templates are named with [*]; a template at the object's root with `.`.
+    let pods = "apiVersion: core.strimzi.io/v1beta2\nkind: StrimziPodSet\nmetadata: {name: k}\nspec:\n  pods:\n  - metadata: {name: k-0}\n    spec: {containers: [{name: kafka, image: kafka}]}\n";
+    let itself = "apiVersion: example.com/v1\nkind: PodLike\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: a}]\n";
+    repo.write("pods.yaml", pods);
+    repo.write("itself.yaml", itself);
+    let v = repo
+        .run(&["--format", "json", "pods.yaml", "itself.yaml"])
+        .json();
+    let hints: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "unchecked-pod-template")
+        .filter_map(|d| d["hint"].as_str())
+        .collect();
+    assert_eq!(hints.len(), 2, "{v:#}");
+    assert!(
+        hints[0].ends_with("kind: PodLike, template: \".\"}`"),
+        "{hints:?}"
+    );
+    assert!(
+        hints[1].ends_with("kind: StrimziPodSet, template: \"spec.pods[*]\"}`"),
+        "{hints:?}"
+    );
+    // Objects without anything shaped like a pod template are left alone: a CRD's schema of
+    // `containers`, a list of containers without images.
+    repo.write(
+        "crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties:\n              containers: {type: array, items: {type: object}}\n---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s}\nspec:\n  containers:\n  - name: config-reloader\n    resources: {}\n",
+    );
+    let run = repo.run(&["--format", "json", "crd.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
 // --- Exceptions ---------------------------------------------------------------------------
 
 const EXCEPTED: &str = "apiVersion: apps/v1

@@ -217,6 +217,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: None,
+            failing_templates: 0,
             metadata: Default::default(),
         },
         CheckedObject {
@@ -229,6 +230,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: Some(VERDICT.into()),
+            failing_templates: 1,
             metadata: Default::default(),
         },
     ];

@@ -59,10 +59,16 @@ pub enum InputRule {
     /// Standard input or a pipe without any document: what should have been piped in is
     /// missing (a `helm template` that failed, say). An error unless `--allow-empty`.
     EmptyInput,
+    /// A map shaped like a pod template where no template path of the object's kind reaches
+    /// (a custom resource psslint does not know): it was not checked.
+    UncheckedPodTemplate,
+    /// An object of a kind named in the config's `workloads:` without a pod template at the
+    /// configured paths.
+    TemplateNotFound,
 }
 
 impl InputRule {
-    pub const ALL: [InputRule; 15] = [
+    pub const ALL: [InputRule; 17] = [
         InputRule::Encoding,
         InputRule::Io,
         InputRule::ParseError,
@@ -78,6 +84,8 @@ impl InputRule {
         InputRule::SpecialFile,
         InputRule::EmptyFile,
         InputRule::EmptyInput,
+        InputRule::UncheckedPodTemplate,
+        InputRule::TemplateNotFound,
     ];
 
     pub fn id(self) -> &'static str {
@@ -97,6 +105,8 @@ impl InputRule {
             InputRule::SpecialFile => "special-file",
             InputRule::EmptyFile => "empty-file",
             InputRule::EmptyInput => "empty-input",
+            InputRule::UncheckedPodTemplate => "unchecked-pod-template",
+            InputRule::TemplateNotFound => "template-not-found",
         }
     }
 
@@ -109,7 +119,7 @@ impl InputRule {
     /// still checked after `ignored-content`: a warning. An empty file is only worth a note.
     pub fn severity(self) -> Severity {
         match self {
-            InputRule::IgnoredContent => Severity::Warning,
+            InputRule::IgnoredContent | InputRule::TemplateNotFound => Severity::Warning,
             InputRule::EmptyFile => Severity::Note,
             _ => Severity::Error,
         }
@@ -135,6 +145,7 @@ impl InputRule {
                 | InputRule::FileTooLarge
                 | InputRule::SpecialFile
                 | InputRule::EmptyInput
+                | InputRule::UncheckedPodTemplate
         )
     }
 }

@@ -278,14 +278,16 @@ pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
         };
         return (TextStyle::Pass, text);
     }
-    // An object judged at several levels (enforce and warn, say) counts once.
-    let failing = report
-        .objects
-        .iter()
-        .filter(|o| o.verdict.is_some())
-        .map(|o| (&o.file, o.line, o.column, &o.object))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    // An object judged at several levels (enforce and warn, say) counts once, with as many
+    // templates as fail at any of them.
+    let mut by_object = std::collections::BTreeMap::new();
+    for o in report.objects.iter().filter(|o| o.verdict.is_some()) {
+        let n = by_object
+            .entry((&o.file, o.line, o.column, &o.object))
+            .or_insert(0);
+        *n = o.failing_templates.max(1).max(*n);
+    }
+    let failing: usize = by_object.values().sum();
     let mut text = format!("Found {}", join_and(&counts));
     if failing > 0 {
         text.push_str(&format!(
