@@ -940,7 +940,12 @@ impl FileCtx<'_> {
         let mut groups: Vec<(policy::Group, Vec<TemplateViolations>)> = Vec::new();
         for (path, template) in &templates {
             let template_path = path.prefixed(&info.path);
-            let (pod, type_problems) = extract_pod(template, kind.is_pod());
+            let as_pod = kind.is_pod()
+                || workload::defaults_templates_like_pods(self.opts.policy.kubernetes_minor);
+            let (pod, type_problems) = extract_pod(template, as_pod);
+            // The Pods a template creates are defaulted as Pods: their hostPorts verdict may
+            // be worse than the template's (flannel's, node-exporter's DaemonSets).
+            let created = (!as_pod).then(|| workload::created_pod(&pod)).flatten();
             for tp in type_problems {
                 let path = tp.path.prefixed(&template_path);
                 let p = LoadProblem::new(
@@ -964,8 +969,14 @@ impl FileCtx<'_> {
                     out.summary.pod_templates += 1;
                     let judged = policy::judge(&pod, &evals, policy);
                     for (g, v, eval) in &judged.findings {
-                        let v = &judged.groups[*g].violations[*v];
+                        let group = &judged.groups[*g];
+                        let v = &group.violations[*v];
                         let mut d = self.violation(root, &template_path, v, eval, &object, origin);
+                        if let Some(created) =
+                            created.as_ref().filter(|_| v.check == HOST_NAMESPACES)
+                        {
+                            d.hint = created_pod_host_ports(created, group, policy);
+                        }
                         exceptions.apply(&mut d);
                         out.diagnostics.push(d);
                     }
@@ -1233,6 +1244,33 @@ impl FileCtx<'_> {
             snippet: Some(self.snippet(span)),
         }
     }
+}
+
+const HOST_NAMESPACES: &str = "hostNamespaces";
+const HOST_PORTS: &str = "hostPorts";
+
+/// What a Pod created from a template on the host network adds to the template's verdict at
+/// `group`'s level and version: the `hostPorts` violation the API server's defaulting of
+/// `hostPort` from `containerPort` gives it, when the template's own is not the same.
+fn created_pod_host_ports(
+    created: &pss::model::Pod,
+    group: &policy::Group,
+    policy: &policy::Policy,
+) -> Option<String> {
+    let minor = policy.effective_minor(group.policy.version);
+    let theirs = pss::evaluate(created, group.policy.level, minor)
+        .into_iter()
+        .find(|v| v.check == HOST_PORTS)?;
+    let ours = group.violations.iter().find(|v| v.check == HOST_PORTS);
+    if ours.is_some_and(|o| o.detail == theirs.detail) {
+        return None;
+    }
+    Some(format!(
+        "Pods created from this template would also fail hostPorts: on the host network the API \
+         server sets each unset hostPort to its containerPort, so they get {}; turning \
+         hostNetwork off clears both",
+        theirs.reason_and_detail()
+    ))
 }
 
 /// One pod template's path in its document and its violations at one level and version.

@@ -1029,6 +1029,108 @@ fn pod_templates_of_unknown_kinds_fail_closed_with_the_path_to_configure() {
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
+// --- API-server defaulting --------------------------------------------------------------
+
+#[test]
+fn a_template_on_the_host_network_says_its_pods_would_also_fail_host_ports() {
+    // flannel's DaemonSet: hostNetwork, and a containerPort without hostPort. Since 1.28 the
+    // template is not defaulted, but the Pods it creates get hostPort = containerPort and fail
+    // hostPorts too; the findings must say so, or an exception for hostNamespaces alone would
+    // leave the Pods rejected.
+    let flannel = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: kube-flannel-ds, namespace: kube-flannel}\nspec:\n  selector: {matchLabels: {app: flannel}}\n  template:\n    metadata: {labels: {app: flannel}}\n    spec:\n      hostNetwork: true\n      containers:\n      - name: kube-flannel\n        image: flannel:v0.26\n        ports:\n        - containerPort: 8472\n        - {containerPort: 9000, hostPort: 9000}\n";
+    let hint = "Pods created from this template would also fail hostPorts: on the host network the API server sets each unset hostPort to its containerPort, so they get hostPort (container \"kube-flannel\" uses hostPorts 8472, 9000); turning hostNetwork off clears both";
+    let repo = Repo::new(&[("flannel.yaml", flannel)]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    // The template's own verdict is the API server's: the explicit hostPort only.
+    assert_eq!(
+        diag(&v, "hostPorts")["detail"],
+        "container \"kube-flannel\" uses hostPort 9000"
+    );
+    assert_eq!(diag(&v, "hostNamespaces")["hint"], hint);
+    // Covered by an exception, the note still says what else the Pods need.
+    repo.write(
+        "psslint.yaml",
+        "exceptions:\n- {namespace: kube-flannel, kind: DaemonSet, name: kube-flannel-ds, checks: [hostNamespaces], owner: net, reason: CNI, expires: 2099-01-01}\n",
+    );
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    let d = diag(&v, "hostNamespaces");
+    assert_eq!(d["severity"], "note");
+    assert_eq!(d["hint"], hint);
+    // A template whose ports are all explicit gets no hint: its verdict is already complete.
+    repo.write(
+        "flannel.yaml",
+        &flannel.replace(
+            "- containerPort: 8472",
+            "- {containerPort: 8472, hostPort: 8472}",
+        ),
+    );
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert!(diag(&v, "hostNamespaces")["hint"].is_null(), "{v:#}");
+    // Before 1.28 the API server defaulted templates like Pods: the template fails hostPorts.
+    repo.write("flannel.yaml", flannel);
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--kubernetes",
+            "v1.27",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert_eq!(
+        diag(&v, "hostPorts")["detail"],
+        "container \"kube-flannel\" uses hostPorts 8472, 9000"
+    );
+    assert!(diag(&v, "hostNamespaces")["hint"].is_null(), "{v:#}");
+}
+
+#[test]
+fn node_exporter_from_the_corpus_gets_the_host_ports_note() {
+    let p = Path::new(CRATE).join("../shared/corpus/open-telemetry__opentelemetry-helm-charts/charts/opentelemetry-kube-stack/examples/prometheus-otel/rendered/prometheus-node-exporter/daemonset.yaml");
+    if !p.is_file() {
+        println!("SKIPPED: ../shared/corpus not found");
+        return;
+    }
+    let repo = Repo::new(&[]);
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--format",
+            "json",
+            p.to_str().expect("UTF-8"),
+        ])
+        .json();
+    assert!(
+        !has(&v, "hostPorts", "error"),
+        "the template itself sets no hostPort"
+    );
+    assert!(
+        diag(&v, "hostNamespaces")["hint"]
+            .as_str()
+            .is_some_and(|h| h
+                .contains("so they get hostPort (container \"node-exporter\" uses hostPort 9100)")),
+        "{v:#}"
+    );
+}
+
 // --- Exceptions ---------------------------------------------------------------------------
 
 const EXCEPTED: &str = "apiVersion: apps/v1
