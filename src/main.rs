@@ -21,6 +21,7 @@ use psslint::output::{self, Destination, WriteOptions};
 use psslint::plan::{self, PlanArgs};
 use psslint::policy::options::{ExceptionsArgs, PolicyArgs};
 use psslint::policy::strict::ConfigErrors;
+use psslint::report::text::escape;
 use psslint::report::{github, Format, RenderOptions, SourceRoot};
 use psslint::rules;
 use psslint::timings::{Stage, Timings};
@@ -83,7 +84,7 @@ fn check(args: CheckArgs) -> u8 {
     );
     // A missing path is a usage error (exit 2), but the other paths are still linted.
     for e in &discovered.missing {
-        eprintln!("psslint: {}: {}", e.path, e.message);
+        eprintln!("psslint: {}: {}", escape(&e.path), e.message);
     }
     if let Some(t) = &timings {
         t.add(Stage::Discover, discover_start);
@@ -219,14 +220,27 @@ fn exceptions(args: ExceptionsArgs) -> u8 {
     ) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("psslint: {}: {}", e.path, e.message);
+            eprintln!("psslint: {}: {}", escape(&e.path), e.message);
             return EXIT_TROUBLE;
         }
     };
     let limits = ReadLimits::new(opts.max_file_size);
     let report = lint::lint_discovered(&discovered, &opts, |input| input::read(input, &limits));
-    let mut out = io::stdout().lock();
-    match psslint::report::exceptions::render(&report, args.format, &mut out) {
+    // Rendered whole, so that input text is escaped for the terminal (see report::text).
+    let mut bytes = Vec::new();
+    let rendered =
+        psslint::report::exceptions::render(&report, args.format, &mut bytes).and_then(|()| {
+            let text = String::from_utf8_lossy(&bytes);
+            let text = match args.format {
+                psslint::policy::options::ReviewFormat::Json => text,
+                _ => psslint::report::text::escape_keeping_lines(&text)
+                    .into_owned()
+                    .into(),
+            };
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        });
+    match rendered {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("psslint: cannot write the review: {e}");
@@ -261,7 +275,7 @@ fn pipeline(
         },
     )
     .map_err(|e| {
-        eprintln!("psslint: {}: {}", e.path, e.message);
+        eprintln!("psslint: {}: {}", escape(&e.path), e.message);
         EXIT_TROUBLE
     })?;
     Ok(plan::runs::Pipeline::new(discovered, opts))
@@ -283,6 +297,13 @@ fn plan(args: PlanArgs) -> u8 {
     if let Err(e) = plan::render(&built, args.format, &mut bytes) {
         eprintln!("psslint: cannot render the plan: {e}");
         return EXIT_TROUBLE;
+    }
+    // The terminal table carries names from the input: escape them (see report::text).
+    if args.format == plan::PlanFormat::Human {
+        let text = String::from_utf8_lossy(&bytes);
+        bytes = psslint::report::text::escape_keeping_lines(&text)
+            .into_owned()
+            .into_bytes();
     }
     let written = match &args.output {
         Some(path) => {
@@ -313,7 +334,7 @@ fn plan(args: PlanArgs) -> u8 {
         return EXIT_TROUBLE;
     }
     for u in &built.unchecked {
-        eprintln!("psslint: not checked: {u}");
+        eprintln!("psslint: not checked: {}", escape(u));
     }
     if built.unchecked.is_empty() {
         EXIT_OK
@@ -381,7 +402,7 @@ fn notices(args: NoticesArgs) -> u8 {
     };
     let unchecked = plan::runs::Pipeline::unchecked(&run.report);
     for u in &unchecked {
-        eprintln!("psslint: not checked: {u}");
+        eprintln!("psslint: not checked: {}", escape(u));
     }
     if list.is_empty() && args.out_dir.is_none() {
         eprintln!(

@@ -770,6 +770,85 @@ fn a_device_named_explicitly_is_refused() {
 }
 
 #[test]
+fn file_names_and_values_with_line_breaks_or_escape_codes_are_escaped() {
+    // A file name can forge a finding line (`concise`, problem matchers) or send escape codes
+    // to the terminal or the CI log; so can a container name written as "\e[31m" in YAML.
+    let d = dir();
+    let name = "evil\ngood.yaml:1:1: privileged error: forged\u{1b}[2J\u{1b}]0;title\u{7}.yaml";
+    fs::write(
+        d.path().join(name),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[31m\"}\nspec:\n  containers:\n  - name: \"c\\e[31mred\\u202e\"\n    image: x\n    securityContext: {privileged: true} # \u{1b}[8m hidden\n",
+    )
+    .expect("write");
+    for format in ["concise", "human", "github", "markdown"] {
+        let run = Run::of(psslint_in(d.path(), format).arg("."));
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, Some(0), "{format}: {all}");
+        for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!all.contains(raw), "{format}: raw {raw:?} in\n{all}");
+        }
+        let shown: &[&str] = if format == "markdown" {
+            // Markdown also escapes its own syntax, and a line break is a space there.
+            &[
+                "evil good.yaml",
+                "forged\\u{1b}\\[2J\\u{1b}\\]0;title\\u{7}.yaml",
+                "c\\u{1b}\\[31mred",
+            ]
+        } else {
+            &[
+                "evil\\ngood.yaml",
+                "forged\\u{1b}[2J\\u{1b}]0;title\\u{7}.yaml",
+                "c\\u{1b}[31mred",
+            ]
+        };
+        for shown in shown {
+            assert!(
+                all.contains(shown),
+                "{format}: {shown} is not shown:\n{all}"
+            );
+        }
+        if format == "concise" {
+            // One line per finding: the good file's and the evil file's, nothing forged.
+            assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+            assert!(
+                run.stdout
+                    .lines()
+                    .all(|l| l.starts_with("good.yaml:") || l.starts_with("evil\\n")),
+                "{}",
+                run.stdout
+            );
+        }
+        if format == "github" {
+            assert_eq!(
+                run.stdout.lines().filter(|l| l.starts_with("::")).count(),
+                2,
+                "{}",
+                run.stdout
+            );
+        }
+    }
+    // So are the plan's table and the exception review, which list names from the input.
+    for args in [&["plan", "."][..], &["exceptions", "."]] {
+        let mut c = Command::new(bin());
+        c.current_dir(d.path()).timeout(TIMEOUT).args(args);
+        let run = Run::of(&mut c);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains('\u{1b}'), "{args:?}: raw escape in\n{all}");
+    }
+    // The machine formats keep the exact name, in their own escaping.
+    let run = Run::of(psslint_in(d.path(), "json").arg("."));
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["file"] == name),
+        "{json}"
+    );
+}
+
+#[test]
 fn a_missing_path_named_explicitly() {
     let d = dir();
     Run::of(psslint(d.path()).args(["nope.yaml", "good.yaml"]))

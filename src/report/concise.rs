@@ -17,6 +17,9 @@ use crate::diagnostic::Severity;
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
     for d in &report.diagnostics {
+        // A file name or message with a line break or an escape sequence must neither forge a
+        // record nor reach the terminal raw.
+        let d = super::text::diagnostic(d);
         // A position is always printed, so that every line parses the same way; an unknown
         // position (an unreadable file) is the start of the file.
         writeln!(

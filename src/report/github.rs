@@ -8,7 +8,9 @@
 //! Errors are `::error`, warnings `::warning` and notes `::notice`. Paths are relative to the
 //! repository root, as GitHub resolves them. The message carries the fix and the Helm template
 //! on further lines. Escaping follows GitHub's runner (`toolkit/packages/core/src/command.ts`):
-//! `%`, CR and LF in the message; additionally `:` and `,` in property values.
+//! `%`, CR and LF in the message; additionally `:` and `,` in property values. Text from the
+//! input (file names, names, values) is escaped first ([`super::text`]), so its line breaks
+//! and escape sequences show as `\n`, `\u{1b}` and never reach the log raw.
 //!
 //! When `GITHUB_STEP_SUMMARY` is set, the caller also appends the Markdown summary
 //! ([`super::markdown`]) to that file ([`append_step_summary`]).
@@ -39,7 +41,14 @@ pub fn render(report: &Report, root: Option<&SourceRoot>, out: &mut dyn Write) -
                 resolved
             }
         };
-        writeln!(out, "{}", command(d, file))?;
+        // Input text never reaches the log raw: an escape sequence there would recolour or
+        // hide lines of the job's log (a line break is escaped as `%0A` anyway).
+        let safe = super::text::diagnostic(d);
+        writeln!(
+            out,
+            "{}",
+            command(&safe, super::text::escape(&file).into_owned())
+        )?;
     }
     out.flush()
 }

@@ -43,7 +43,9 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
             (None, None) => break,
         };
         while let Some(diag) = diags.get(d).filter(|x| x.file == file) {
-            writeln!(out, "{}\n", renderer.render(&diagnostic_groups(diag)))?;
+            // Names and lines from the input never reach the terminal raw (see `text`).
+            let safe = super::text::diagnostic(diag);
+            writeln!(out, "{}\n", renderer.render(&diagnostic_groups(&safe)))?;
             d += 1;
         }
         let mut any_verdict = false;
@@ -206,17 +208,18 @@ fn origin(d: &Diagnostic) -> Origin<'_> {
 
 /// `Deployment/app (k8s/app.yaml:1): would violate PodSecurity "restricted:latest": ...`
 fn write_verdict(out: &mut dyn Write, obj: &CheckedObject, color: bool) -> io::Result<()> {
+    use super::text::escape;
     let name = TextStyle::Strong.ansi(color);
     writeln!(
         out,
         "{name}{}{name:#} ({}:{}){}: {}",
-        obj.object.display_name(),
-        obj.file,
+        escape(&obj.object.display_name()),
+        escape(&obj.file),
         obj.line,
         obj.modes_tag()
             .map(|t| format!(" [{t}]"))
             .unwrap_or_default(),
-        obj.verdict.as_deref().unwrap_or_default()
+        escape(obj.verdict.as_deref().unwrap_or_default())
     )
 }
 

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod root;
 pub mod sarif;
 pub mod statistics;
+pub mod text;
 
 use std::io::{self, Write};
 
