@@ -5,8 +5,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
 use psslint::manifest::yaml::{parse_document, ParseOptions};
-use psslint::pss::{self, Level, MAX_MINOR};
-use psslint::workload::{extract_pod, node_at};
+use psslint::model::level::{Level, MAX_MINOR};
+use psslint::pss::{self};
+use psslint::workload::extract::extract_pod;
+use psslint::workload::kinds::node_at;
 
 /// A Deployment that trips most baseline and restricted checks.
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
@@ -58,8 +60,11 @@ fn engine(c: &mut Criterion) {
     let root = parse_document(DEPLOYMENT, 1, &ParseOptions::default())
         .root
         .expect("a document");
-    let template =
-        node_at(&root, &psslint::field::FieldPath::parse("spec.template")).expect("template");
+    let template = node_at(
+        &root,
+        &psslint::model::field::FieldPath::parse("spec.template"),
+    )
+    .expect("template");
     let (pod, _) = extract_pod(template, false);
     let mut group = c.benchmark_group("engine");
     for level in Level::ALL {

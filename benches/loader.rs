@@ -5,12 +5,14 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
-use psslint::lint::{lint_bytes, LintOptions};
+use psslint::lint::lint_bytes;
+
+use psslint::lint::options::LintOptions;
 use psslint::manifest::skim::skim;
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 use saphyr_parser::Parser;
 
 const CORPUS_FILE: &str = "../shared/corpus/argoproj__argo-cd/manifests/install.yaml";

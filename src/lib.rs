@@ -1,30 +1,27 @@
 //! psslint: exact, versioned Kubernetes Pod Security Standards verdicts for manifests.
 //!
-//! The pipeline, one module per stage:
-//! [`discover`] (paths → files) → [`manifest`] (files → documents → span trees → objects) →
-//! [`workload`] (objects → pod templates) → [`policy`] (who gets which level) → [`pss`] (the
-//! pure engine) → [`diagnose`] + [`fix`] (field paths → spans and fixes) → [`report`] (bytes).
-//! [`lint`] runs the pipeline; `main.rs` only parses flags and maps the outcome to an exit code.
+//! The folders read as the pipeline, bottom up (docs/architecture.md has the layers and what
+//! flows between them):
+//! [`input`] (paths → inputs → bytes) → [`manifest`] (bytes → documents → span trees →
+//! objects) → [`workload`] (objects → pod templates) → [`pss`] (the pure engine) →
+//! [`policy`] (who gets which level, exceptions, hygiene) → [`diagnose`] (field paths → spans,
+//! snippets and fixes) → [`report`] (bytes). [`lint`] drives one run through these stages;
+//! [`plan`] and [`notices`] run it per target; [`cli`] holds the flags and each subcommand's
+//! run, so `main.rs` only parses, dispatches and maps the outcome to an exit code.
+//! Under them all, [`model`] is the plain data every stage shares and [`runtime`] the
+//! process concerns (signals, timings, worker threads).
 
 pub mod cli;
 pub mod diagnose;
-pub mod diagnostic;
-pub mod discover;
-pub mod field;
-pub mod fix;
 pub mod input;
-pub mod interrupt;
 pub mod lint;
 pub mod manifest;
+pub mod model;
 pub mod notices;
-pub mod output;
 pub mod plan;
-pub mod pod_templates;
 pub mod policy;
 pub mod pss;
 pub mod report;
 pub mod rules;
-pub mod source;
-pub mod timings;
-pub mod workers;
+pub mod runtime;
 pub mod workload;

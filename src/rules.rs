@@ -5,14 +5,14 @@
 //! Every document has the same shape: a title line `# <ID>: <summary>`, a front list with
 //! **Level**, **Versions** and **Upstream reason**, then the sections in [`SECTIONS`].
 
-use crate::pss::Level;
+use crate::model::level::Level;
 
 /// What kind of rule a document describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuleKind {
     /// A Pod Security Standards check at its level (pss-spec §2.1).
     Pss(Level),
-    /// An input problem (`crate::manifest::InputRule`).
+    /// An input problem (`crate::model::problem::InputRule`).
     Input,
     /// A finding of the policy stage: namespace hygiene and exceptions
     /// (`crate::policy::finding::RULES`).
@@ -280,7 +280,7 @@ mod tests {
         );
         assert_eq!(doc.section("No such section"), None);
     }
-    use crate::manifest::InputRule;
+    use crate::model::problem::InputRule;
 
     /// pss-spec §2.2, byte-wise sorted baseline IDs then restricted IDs.
     const PSS_IDS: [&str; 19] = [

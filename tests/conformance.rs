@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use psslint::diagnostic::Severity;
-use psslint::lint::{lint_bytes, LintOptions, Partial};
+use psslint::lint::lint_bytes;
+use psslint::lint::options::LintOptions;
+use psslint::lint::partial::Partial;
+use psslint::model::diagnostic::Severity;
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
@@ -46,7 +48,7 @@ fn fixtures(root: &Path) -> Vec<Fixture> {
         (Level::Baseline, "baseline"),
         (Level::Restricted, "restricted"),
     ] {
-        for minor in 0..=psslint::pss::MAX_MINOR {
+        for minor in 0..=psslint::model::level::MAX_MINOR {
             for (pass, sub) in [(true, "pass"), (false, "fail")] {
                 let d = root.join(format!("conformance/pss-fixtures/{dir}/v1.{minor}/{sub}"));
                 let Ok(entries) = fs::read_dir(&d) else {

@@ -4,10 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use psslint::discover::{discover, DiscoverOptions, Input};
-use psslint::lint::{lint_inputs, LintOptions};
+use psslint::input::discover::{discover, DiscoverOptions};
+
+use psslint::input::Input;
+use psslint::lint::lint_inputs;
+use psslint::lint::options::LintOptions;
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");

@@ -2,11 +2,12 @@
 //! v1.37 fail fixtures (pods built by hand to mirror the fixture YAML), the pass fixtures, and
 //! the version boundaries of pss-spec §2.3.
 
+use psslint::model::level::{Level, Version};
 use psslint::pss::model::{
     Capabilities, Container, ContainerPort, Handler, Pod, PodSecurityContext, Profile,
     SeLinuxOptions, SecurityContext, Volume, WindowsOptions,
 };
-use psslint::pss::{aggregate, check_info, evaluate, Level, Remedy, Version, CHECKS};
+use psslint::pss::{aggregate, check_info, evaluate, Remedy, CHECKS};
 
 // ---------------------------------------------------------------------------------------------
 // Pod builders mirroring the fixture generator (pss-spec §9.4).

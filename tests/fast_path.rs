@@ -7,17 +7,20 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use psslint::discover::{discover, DiscoverOptions, Input};
-use psslint::lint::{lint_inputs, LintOptions};
+use psslint::input::discover::{discover, DiscoverOptions};
+
+use psslint::input::Input;
+use psslint::lint::lint_inputs;
+use psslint::lint::options::LintOptions;
 use psslint::manifest::object::objects;
 use psslint::manifest::skim::{skim, Skim};
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 use psslint::report::json;
-use psslint::timings::Timings;
-use psslint::workload::WorkloadKind;
+use psslint::runtime::timings::Timings;
+use psslint::workload::kinds::WorkloadKind;
 
 fn dir(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
@@ -123,7 +126,7 @@ fn full_outcome(text: &str, opts: &LintOptions) -> Option<bool> {
     // A pod template of a kind nobody named is reported (unchecked-pod-template).
     if found
         .iter()
-        .any(|(_, n)| !psslint::pod_templates::pod_shaped_outside(n, &[]).is_empty())
+        .any(|(_, n)| !psslint::workload::templates::pod_shaped_outside(n, &[]).is_empty())
     {
         return None;
     }

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use psslint::manifest::object::{objects, ObjectInfo};
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
-use psslint::manifest::{InputRule, LoadProblem, Node, Value};
-use psslint::source::{Pos, Span};
+use psslint::manifest::{Node, Value};
+use psslint::model::problem::{InputRule, LoadProblem};
+use psslint::model::source::{Pos, Span};
 
 /// One loaded document: its origin, tree and problems.
 struct Doc {

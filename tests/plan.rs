@@ -5,43 +5,15 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::{copy_dir, run_in, temp_repo, testdata, Run};
+
 const CONTACT: &str = "Platform team <platform@example.com>";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: not JSON:\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("psslint")
-        .expect("binary")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
-
 fn fixture() -> PathBuf {
-    PathBuf::from(CRATE).join("testdata/rollout")
+    testdata("rollout")
 }
 
 /// `psslint <command> --admission-config admission.yaml --today 2026-03-20 <args> .` in the
@@ -56,7 +28,7 @@ fn rollout_in(dir: &Path, command: &str, args: &[&str]) -> Run {
     ];
     all.extend_from_slice(args);
     all.push(".");
-    run_in(dir, &all)
+    run_in(dir, &all, None)
 }
 
 fn rollout(command: &str, args: &[&str]) -> Run {
@@ -78,23 +50,9 @@ fn stable_json(text: &str) -> String {
 
 /// A copy of the rollout fixture in a temporary repository.
 fn fixture_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::create_dir(dir.path().join(".git")).expect(".git");
+    let dir = temp_repo();
     copy_dir(&fixture(), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn namespace<'v>(plan: &'v Value, name: &str) -> &'v Value {
@@ -397,8 +355,7 @@ fn the_target_flag_picks_the_level_and_version() {
 
 #[test]
 fn from_version_names_workloads_that_newly_fail_and_why() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
+    let dir = temp_repo();
     fs::write(
         dir.path().join("pods.yaml"),
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.33\n---\n\
@@ -420,6 +377,7 @@ fn from_version_names_workloads_that_newly_fail_and_why() {
             "json",
             ".",
         ],
+        None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let plan = run.json();
@@ -453,6 +411,7 @@ fn from_version_names_workloads_that_newly_fail_and_why() {
             "v1.33",
             ".",
         ],
+        None,
     );
     assert!(
         human
@@ -598,8 +557,7 @@ fn notices_agree_with_the_check_run() {
 
 #[test]
 fn notices_group_by_a_workload_label() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
+    let dir = temp_repo();
     let pod = |name: &str, team: Option<&str>| {
         let labels = team
             .map(|t| format!("  labels: {{team: {t}}}\n"))
@@ -633,6 +591,7 @@ fn notices_group_by_a_workload_label() {
             "json",
             ".",
         ],
+        None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v = run.json();
@@ -714,7 +673,7 @@ fn bad_notice_flags_are_usage_errors() {
         ],
         &["plan", "--from-version", "latest", "."],
     ] {
-        let run = run_in(&fixture(), args);
+        let run = run_in(&fixture(), args, None);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
@@ -722,14 +681,13 @@ fn bad_notice_flags_are_usage_errors() {
 
 #[test]
 fn unparsable_input_is_named_and_fails_the_plan() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
+    let dir = temp_repo();
     fs::write(
         dir.path().join("bad.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n",
     )
     .unwrap();
-    let run = run_in(dir.path(), &["plan", "--format", "json", "."]);
+    let run = run_in(dir.path(), &["plan", "--format", "json", "."], None);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let plan = run.json();
     let unchecked = plan["unchecked"][0].as_str().unwrap();

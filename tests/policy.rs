@@ -4,13 +4,12 @@
 //! configuration's strict decoding, exemptions, custom-resource templates, tracked exceptions
 //! in every state, and the end-to-end fixture in `testdata/rollout/` (snapshots).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::{run_in, temp_repo, write_file, Run, CRATE};
 
 /// A temporary repository (it has `.git`, so config discovery stops there).
 struct Repo {
@@ -19,9 +18,7 @@ struct Repo {
 
 impl Repo {
     fn new(files: &[(&str, &str)]) -> Repo {
-        let dir = tempfile::tempdir().expect("tempdir");
-        fs::create_dir(dir.path().join(".git")).expect(".git");
-        let repo = Repo { dir };
+        let repo = Repo { dir: temp_repo() };
         for (name, text) in files {
             repo.write(name, text);
         }
@@ -33,43 +30,11 @@ impl Repo {
     }
 
     fn write(&self, name: &str, text: &str) {
-        let p = self.path().join(name);
-        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        fs::write(p, text).expect("write");
+        write_file(self.path(), name, text);
     }
 
     fn run(&self, args: &[&str]) -> Run {
         run_in(self.path(), args, None)
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: not JSON:\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
-fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::cargo_bin("psslint").expect("binary");
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .args(args);
-    if let Some(s) = stdin {
-        cmd.write_stdin(s);
-    }
-    let out = cmd.output().expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
     }
 }
 

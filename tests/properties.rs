@@ -13,10 +13,13 @@ use std::fmt::Write as _;
 use std::io::Cursor;
 
 use proptest::prelude::*;
-use psslint::lint::{finish, lint_bytes, lint_stream, LintOptions};
+use psslint::lint::options::LintOptions;
+use psslint::lint::settle::finish;
+use psslint::lint::{lint_bytes, lint_stream};
+use psslint::model::level::{Level, Version};
+use psslint::model::report::Report;
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
-use psslint::report::{self, Format, RenderOptions, Report};
+use psslint::report::{self, Format, RenderOptions};
 
 // ---------------------------------------------------------------------------------------------
 // A tiny document model with three writers

@@ -2,10 +2,11 @@
 //! Deployment failing two restricted checks (with related locations and fixes), a YAML syntax
 //! error with a hint, an input warning, and a passing Deployment.
 
-use psslint::diagnostic::{self, Diagnostic, Fix, ObjectRef, Related, Severity, Snippet};
-use psslint::policy::Mode;
-use psslint::pss::Level;
-use psslint::report::{self, CheckedObject, Format, RenderOptions, Report, Summary};
+use psslint::model::diagnostic::Mode;
+use psslint::model::diagnostic::{self, Diagnostic, Fix, ObjectRef, Related, Severity, Snippet};
+use psslint::model::level::Level;
+use psslint::model::report::{CheckedObject, Report, Summary};
+use psslint::report::{self, Format, RenderOptions};
 
 const WEB: &str = "\
 ---

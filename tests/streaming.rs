@@ -7,10 +7,13 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use psslint::lint::{finish, lint_bytes, lint_stream, LintOptions};
+use psslint::lint::options::LintOptions;
+use psslint::lint::settle::finish;
+use psslint::lint::{lint_bytes, lint_stream};
+use psslint::model::level::{Level, Version};
+use psslint::model::report::Report;
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
-use psslint::report::{self, Format, RenderOptions, Report};
+use psslint::report::{self, Format, RenderOptions};
 
 fn opts(batch: usize) -> LintOptions {
     let mut o = LintOptions::new(Policy::forced(Level::Restricted, Version::Latest));

@@ -14,11 +14,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use psslint::diagnostic::Diagnostic;
-use psslint::field::{FieldPath, Segment};
-use psslint::lint::{lint_bytes, LintOptions};
+use psslint::lint::lint_bytes;
+use psslint::lint::options::LintOptions;
+use psslint::model::diagnostic::Diagnostic;
+use psslint::model::field::{FieldPath, Segment};
+use psslint::model::level::{Level, Version};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")

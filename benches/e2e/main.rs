@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use psslint::discover::{discover, DiscoverOptions, Input};
+use psslint::input::discover::{discover, DiscoverOptions};
+
+use psslint::input::Input;
 use saphyr_parser::Parser;
 
 fn bin() -> String {

@@ -5,17 +5,19 @@
 
 use std::io::Cursor;
 
-use psslint::diagnostic::Diagnostic;
-use psslint::lint::{finish, lint_bytes, lint_stream, LintOptions};
+use psslint::lint::options::LintOptions;
+use psslint::lint::settle::finish;
+use psslint::lint::{lint_bytes, lint_stream};
 use psslint::manifest::decode::decode;
 use psslint::manifest::object::objects;
 use psslint::manifest::split::split_stream;
 use psslint::manifest::yaml::{parse_document, ParseOptions};
 use psslint::manifest::{Node, Value};
+use psslint::model::diagnostic::Diagnostic;
+use psslint::model::level::{Level, Version};
+use psslint::model::source::{LineIndex, Pos, Span};
 use psslint::policy::Policy;
-use psslint::pss::{Level, Version};
 use psslint::report::{self, Format, RenderOptions};
-use psslint::source::{LineIndex, Pos, Span};
 
 /// Bytes → documents with spans. The loader must not panic, and every span it produces must
 /// lie inside the file, start before it ends, and (for text that is not an alias copy) lie

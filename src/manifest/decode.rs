@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use super::{InputRule, LoadProblem};
-use crate::source::{Pos, Span};
+use crate::model::problem::{InputRule, LoadProblem};
+use crate::model::source::{Pos, Span};
 
 /// Bytes of the start of a file that [`bom_len`] looks at.
 pub const HEAD_LEN: usize = 4;

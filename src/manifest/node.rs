@@ -5,7 +5,7 @@
 //! Every node and every mapping key keeps the span of the text it came from, so a field path can
 //! always be turned back into a file position.
 
-use crate::source::Span;
+use crate::model::source::Span;
 
 /// How a scalar was written. Kept so that diagnostics can explain surprising resolutions
 /// (`privileged: yes` is `true`), and so that string fields can reject non-string scalars.

@@ -10,7 +10,7 @@
 //! Documents that are not objects (Helm values, GitHub workflows, a bare string) yield nothing.
 
 use super::node::Node;
-use crate::field::FieldPath;
+use crate::model::field::FieldPath;
 
 /// Nested lists deeper than this are not flattened further.
 const MAX_LIST_NESTING: usize = 8;

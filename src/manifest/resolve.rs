@@ -102,7 +102,7 @@ pub fn resolve_tagged(tag: CoreTag, s: &str) -> Result<Value, String> {
             Err(format!(
                 "cannot decode {} `{}` as a {}",
                 rtag.short(),
-                crate::source::excerpt(s, 80),
+                crate::model::source::excerpt(s, 80),
                 tag.short()
             ))
         }

@@ -13,8 +13,8 @@
 //! objects; otherwise we fall back to the line rules above (a single JSON object yields the
 //! same single chunk either way).
 
-use super::{InputRule, LoadProblem};
-use crate::source::{Pos, Span};
+use crate::model::problem::{InputRule, LoadProblem};
+use crate::model::source::{Pos, Span};
 
 /// One document's text, as kubectl would hand it to the YAML decoder.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 
 use super::decode::{bom_len, TextCheck};
 use super::split::{starts_like_json, Chunk, ChunkBounds, JsonSplitter, LineSplitter};
-use super::LoadProblem;
+use crate::model::problem::LoadProblem;
 
 /// Lines of context the linter shows around a finding; a window holds this many lines before
 /// its first document and after its last one (one more after: a parser error may sit at the

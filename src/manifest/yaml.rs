@@ -47,8 +47,8 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle as SaphyrStyle, ScanError
 
 use super::node::{Entry, Mapping, Node, ScalarStyle, Value};
 use super::resolve::{is_canonical_text, key_string, resolve_plain_typed, resolve_tagged, CoreTag};
-use super::{InputRule, LoadProblem};
-use crate::source::{Pos, Span};
+use crate::model::problem::{InputRule, LoadProblem};
+use crate::model::source::{Pos, Span};
 
 /// Limits that keep hostile input cheap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -700,7 +700,7 @@ impl MapBuilder {
                             format!(
                                 "duplicate key `{}` (already set on line {prev}); the API \
                                  server keeps only this last value",
-                                crate::source::excerpt(&key, 80)
+                                crate::model::source::excerpt(&key, 80)
                             ),
                             Some(key_span),
                         )
@@ -1129,7 +1129,7 @@ impl<'a> Builder<'a> {
                     format!(
                         "`{}` is {}, which JSON cannot represent; the API server rejects \
                          this document",
-                        crate::source::excerpt(&text, 80),
+                        crate::model::source::excerpt(&text, 80),
                         if f.is_nan() {
                             "not a number"
                         } else {

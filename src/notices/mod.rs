@@ -9,72 +9,15 @@ pub mod model;
 pub mod render;
 pub mod snippet;
 
+use clap::ValueEnum;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
-
-use crate::diagnostic::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
 use crate::plan::model::PolicyRef;
 use crate::plan::runs::{violation_text, Judged, LevelRun, Verdict};
-use crate::plan::{parse_target, TargetSpec};
 use crate::policy::date::Date;
-use crate::policy::options::PolicyArgs;
 use crate::policy::LevelVersion;
 use model::{CheckDoc, GroupRef, Issue, Notice, NoticeWorkload};
-
-/// `psslint notices [PATHS] --deadline DATE --contact WHO`.
-#[derive(Debug, Args)]
-pub struct NoticesArgs {
-    /// Files or directories to lint; `-` reads standard input.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-
-    /// The level being rolled out, and its version (default: restricted at the cluster
-    /// minor, as for `psslint plan`).
-    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_target)]
-    pub target: Option<TargetSpec>,
-
-    /// The date the target will be enforced.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub deadline: Date,
-
-    /// Who developers should contact: `"Platform team <platform@example.com>"`.
-    #[arg(long, value_name = "WHO")]
-    pub contact: String,
-
-    /// One notice per namespace, or per value of a workload label or annotation
-    /// (`label:team`, `annotation:owner`).
-    #[arg(long, value_name = "namespace|label:KEY|annotation:KEY", default_value = "namespace", value_parser = parse_group_by)]
-    pub group_by: GroupBy,
-
-    /// Write one Markdown file per notice into this directory (created if needed) instead of
-    /// printing them.
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: Option<PathBuf>,
-
-    /// What to print without `--out-dir`: the notices as Markdown, or JSON for chat and
-    /// email bots (each notice's data and its rendered text).
-    #[arg(long, value_enum, default_value = "markdown")]
-    pub format: NoticeFormat,
-
-    /// A MiniJinja (Jinja2) template replacing the default wording; its context is a
-    /// notice as the JSON format shows it.
-    #[arg(long, value_name = "FILE")]
-    pub notice_template: Option<PathBuf>,
-
-    /// Walk files ignored by .gitignore, .ignore and git excludes too.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// Follow symbolic links met while walking directories (links named on the command line
-    /// are always followed).
-    #[arg(long, short = 'L')]
-    pub follow: bool,
-
-    #[command(flatten)]
-    pub policy: PolicyArgs,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NoticeFormat {
@@ -90,7 +33,8 @@ pub enum GroupBy {
     Annotation(String),
 }
 
-fn parse_group_by(s: &str) -> Result<GroupBy, String> {
+/// `namespace`, `label:KEY` or `annotation:KEY` (`--group-by`).
+pub fn parse_group_by(s: &str) -> Result<GroupBy, String> {
     match s.split_once(':') {
         None if s == "namespace" => Ok(GroupBy::Namespace),
         Some(("label", key)) if !key.is_empty() => Ok(GroupBy::Label(key.to_string())),
@@ -99,10 +43,6 @@ fn parse_group_by(s: &str) -> Result<GroupBy, String> {
             "`{s}`: expected namespace, label:KEY or annotation:KEY"
         )),
     }
-}
-
-fn parse_date(s: &str) -> Result<Date, String> {
-    s.parse().map_err(|e: &str| e.to_string())
 }
 
 impl GroupBy {

@@ -6,7 +6,7 @@
 //! has children below it, there is no honest "after" text, so none is given and the notice
 //! shows the fix's YAML on its own.
 
-use crate::diagnostic::{Diagnostic, Snippet};
+use crate::model::diagnostic::{Diagnostic, Snippet};
 
 /// The lines around a finding and, when the fix can be spliced in, the lines after it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 use super::model::*;
 use super::runs::{violation_text, Judged, LevelRun, Pipeline, Verdict};
 use super::steps::{next_safe, plan_steps, StepInput};
-use crate::policy::{LevelVersion, Mode, SourceKind};
+use crate::model::diagnostic::Mode;
+use crate::model::level::{Level, Version};
+use crate::policy::{LevelVersion, SourceKind};
+use crate::pss::check_info;
 use crate::pss::registry::active_checks;
-use crate::pss::{check_info, Level, Version};
 
 /// Judges every workload at baseline and restricted at `target.version` (and at
 /// `from_version`, if given) and plans each namespace.
@@ -285,7 +287,7 @@ fn workload_level(level: Level, judged: &Judged) -> WorkloadLevel {
                     .policy
                     .exception
                     .as_ref()
-                    .filter(|_| d.severity == crate::diagnostic::Severity::Note)
+                    .filter(|_| d.severity == crate::model::diagnostic::Severity::Note)
                     .map(|e| format!("{} until {}", e.owner, e.expires)),
             })
             .collect(),

@@ -15,13 +15,10 @@ pub mod render_markdown;
 pub mod runs;
 pub mod steps;
 
-use std::path::PathBuf;
+use clap::ValueEnum;
 
-use clap::{Args, ValueEnum};
-
-use crate::policy::options::PolicyArgs;
+use crate::model::level::{Level, Version};
 use crate::policy::LevelVersion;
-use crate::pss::{Level, Version};
 
 pub use build::build;
 pub use model::Plan;
@@ -58,7 +55,9 @@ impl Default for TargetSpec {
 
 /// The minor the cluster runs: the configured one, clamped to what psslint knows.
 pub fn cluster_minor(kubernetes_minor: Option<u32>) -> u32 {
-    kubernetes_minor.map_or(crate::pss::MAX_MINOR, |m| m.min(crate::pss::MAX_MINOR))
+    kubernetes_minor.map_or(crate::model::level::MAX_MINOR, |m| {
+        m.min(crate::model::level::MAX_MINOR)
+    })
 }
 
 /// `restricted`, `restricted:v1.33`, `baseline:latest`.
@@ -80,52 +79,6 @@ pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
         })
         .transpose()?;
     Ok(TargetSpec { level, version })
-}
-
-fn parse_version(s: &str) -> Result<Version, String> {
-    match s.parse::<Version>() {
-        Ok(Version::Latest) => Err("--from-version needs a pinned version (v1.N)".into()),
-        Ok(v) => Ok(v),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// `psslint plan [PATHS]`.
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Files or directories to lint; `-` reads standard input.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-
-    /// The level to roll out, and its version (default: restricted at the cluster minor,
-    /// from `kubernetes:` in the config, `--kubernetes`, or the newest psslint knows).
-    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_target)]
-    pub target: Option<TargetSpec>,
-
-    /// Also show the workloads that newly fail when the version pin moves from v1.N to the
-    /// target version, and why.
-    #[arg(long, value_name = "v1.N", value_parser = parse_version)]
-    pub from_version: Option<Version>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: PlanFormat,
-
-    /// Write the plan to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "PATH")]
-    pub output: Option<PathBuf>,
-
-    /// Walk files ignored by .gitignore, .ignore and git excludes too.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// Follow symbolic links met while walking directories (links named on the command line
-    /// are always followed).
-    #[arg(long, short = 'L')]
-    pub follow: bool,
-
-    #[command(flatten)]
-    pub policy: PolicyArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,7 +127,6 @@ mod tests {
         for bad in ["privileged", "Restricted", "restricted:1.35", "restricted:"] {
             assert!(parse_target(bad).is_err(), "{bad}");
         }
-        assert!(parse_version("latest").is_err());
     }
 
     #[test]
@@ -183,7 +135,7 @@ mod tests {
         assert_eq!(t.resolve(Some(33)).label(), "restricted:v1.33");
         assert_eq!(
             t.resolve(None).label(),
-            format!("restricted:v1.{}", crate::pss::MAX_MINOR)
+            format!("restricted:v1.{}", crate::model::level::MAX_MINOR)
         );
     }
 }

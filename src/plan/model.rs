@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use super::runs::Verdict;
-use crate::policy::{Mode, SourceKind};
-use crate::pss::Level;
+use crate::model::diagnostic::Mode;
+use crate::model::level::Level;
+use crate::policy::SourceKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::model::*;
 use super::runs::Verdict;
-use crate::pss::Level;
+use crate::model::level::Level;
 
 pub fn render(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let target = plan.target.label();

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::model::*;
 use super::runs::Verdict;
-use crate::pss::Level;
+use crate::model::level::Level;
 use crate::report::markdown::escape;
 
 pub fn render(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {

@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{Discovered, Input};
-use crate::input::{self, ReadLimits, Source};
-use crate::lint::{self, LintOptions};
-use crate::manifest::LoadProblem;
-use crate::policy::exceptions::Status as ExceptionStatus;
+use crate::input::discover::Discovered;
+use crate::input::read::{self, ReadLimits, Source};
+use crate::input::Input;
+use crate::lint::{self, options::LintOptions};
+use crate::model::diagnostic::{Diagnostic, ExceptionStatus, Severity};
+use crate::model::problem::{is_unchecked, LoadProblem};
+use crate::model::report::{CheckedObject, Report};
 use crate::policy::namespaces::{NamespaceIndex, ObservedNamespace};
-use crate::policy::{self, LevelVersion};
-use crate::report::{CheckedObject, Report};
+use crate::policy::LevelVersion;
 
 /// The inputs of a plan, read once, and the policy with their Namespace objects observed.
 pub struct Pipeline {
@@ -52,7 +52,7 @@ impl Pipeline {
         for (input, content) in discovered.inputs.iter().zip(&contents) {
             if let Ok(bytes) = content {
                 let mut source = Source::Bytes(bytes.clone());
-                declared.extend(policy::stage::namespaces_in(
+                declared.extend(lint::settle::namespaces_in(
                     &input.display(),
                     &mut source,
                     &opts.parse,
@@ -79,7 +79,7 @@ impl Pipeline {
             match self.by_name.get(&input.display()) {
                 Some(&i) => self.contents[i].clone().map(Source::Bytes),
                 None => Err(LoadProblem::new(
-                    crate::manifest::InputRule::Io,
+                    crate::model::problem::InputRule::Io,
                     "input vanished between passes",
                     None,
                 )),
@@ -101,7 +101,7 @@ impl Pipeline {
         report
             .diagnostics
             .iter()
-            .filter(|d| lint::is_unchecked(d))
+            .filter(|d| is_unchecked(d))
             .map(|d| {
                 format!(
                     "{}:{}:{}: {} {}",
@@ -114,13 +114,13 @@ impl Pipeline {
 
 /// The whole content of an input; large files are read too (plans are for repositories).
 fn read_all(input: &Input, limits: &ReadLimits) -> Result<Vec<u8>, LoadProblem> {
-    match input::read(input, limits)? {
+    match read::read(input, limits)? {
         Source::Bytes(b) => Ok(b),
         Source::Stream(mut file) => {
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).map_err(|e| {
                 LoadProblem::new(
-                    crate::manifest::InputRule::Io,
+                    crate::model::problem::InputRule::Io,
                     format!("cannot read: {e}"),
                     None,
                 )
@@ -188,7 +188,7 @@ pub struct LevelRun {
 
 impl LevelRun {
     fn from_report(policy: LevelVersion, report: Report) -> LevelRun {
-        let mut by_object: HashMap<(&str, &crate::diagnostic::ObjectRef), Vec<&Diagnostic>> =
+        let mut by_object: HashMap<(&str, &crate::model::diagnostic::ObjectRef), Vec<&Diagnostic>> =
             HashMap::new();
         for d in &report.diagnostics {
             if let (Some(object), Some(_)) = (&d.object, d.level) {

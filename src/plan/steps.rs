@@ -4,9 +4,10 @@
 //! anything, so they are always safe; enforce is ready only when no workload fails.
 
 use super::model::Step;
+use crate::model::diagnostic::Mode;
+use crate::model::level::{Level, Version};
 use crate::policy::labels;
-use crate::policy::{LevelVersion, Mode, ModePolicies, SourceKind};
-use crate::pss::{Level, Version};
+use crate::policy::{LevelVersion, ModePolicies, SourceKind};
 
 /// What the steps of one namespace need to know.
 pub struct StepInput<'a> {

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use super::labels::KEYS;
 use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, Reader};
 use super::{Exemptions, LevelVersion, Mode, ModePolicies, ModePolicy};
-use crate::discover::display_path;
+use crate::input::display_path;
 use crate::manifest::Node;
-use crate::pss::{Level, Version};
+use crate::model::level::{Level, Version};
 
 const ADMISSION_VERSIONS: [&str; 2] = [
     "apiserver.config.k8s.io/v1",
@@ -65,7 +65,7 @@ pub fn load(path: &Path) -> Result<AdmissionPolicy, ConfigErrors> {
     }
 }
 
-fn one(file: &str, pos: Option<crate::source::Pos>, message: &str) -> ConfigErrors {
+fn one(file: &str, pos: Option<crate::model::source::Pos>, message: &str) -> ConfigErrors {
     ConfigErrors(vec![ConfigError {
         file: file.to_string(),
         pos,
@@ -129,7 +129,7 @@ fn admission_configuration(
 ) -> Result<AdmissionPolicy, ConfigErrors> {
     let mut r = Reader::new(name);
     // Every plugin entry's name and where it is written, and the PodSecurity entry.
-    let mut names: Vec<(String, crate::source::Pos)> = Vec::new();
+    let mut names: Vec<(String, crate::model::source::Pos)> = Vec::new();
     let plugins = r
         .fields(root, "", &["apiVersion", "kind", "plugins"])
         .and_then(|m| m.get("plugins"));
@@ -259,7 +259,7 @@ fn no_pod_security(
     file: &str,
     root: &Node,
     plugins: Option<&Node>,
-    names: &[(String, crate::source::Pos)],
+    names: &[(String, crate::model::source::Pos)],
 ) -> ConfigErrors {
     let near = names.iter().find(|(n, _)| looks_like_pod_security(n));
     let (pos, what) = match near {

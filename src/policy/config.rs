@@ -25,11 +25,12 @@ use std::sync::Arc;
 use super::exceptions::{self, Exception};
 use super::labels::{self, Label, KEYS};
 use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, Reader};
-use super::{Exemptions, Mode, NamespaceEntry};
+use super::{Exemptions, NamespaceEntry};
 use crate::manifest::Node;
-use crate::pod_templates::TemplatePath;
-use crate::pss::{Level, Version};
-use crate::workload::{api_group, WorkloadKind};
+use crate::model::diagnostic::Mode;
+use crate::model::level::{Level, Version};
+use crate::workload::kinds::{api_group, WorkloadKind};
+use crate::workload::templates::TemplatePath;
 
 /// The file names looked for, in this order, in each directory.
 pub const FILE_NAMES: [&str; 2] = ["psslint.yaml", ".psslint.yaml"];
@@ -105,18 +106,18 @@ pub fn find(start: &Path) -> Result<Option<PathBuf>, ConfigErrors> {
 /// `path` relative to `cwd` when it is inside it or above it (`../psslint.yaml`).
 pub fn display(path: &Path, cwd: &Path) -> String {
     if let Ok(rel) = path.strip_prefix(cwd) {
-        return crate::discover::display_path(rel);
+        return crate::input::display_path(rel);
     }
     let mut up = String::new();
     let mut base = Some(cwd);
     while let Some(b) = base {
         if let Ok(rel) = path.strip_prefix(b) {
-            return format!("{up}{}", crate::discover::display_path(rel));
+            return format!("{up}{}", crate::input::display_path(rel));
         }
         up.push_str("../");
         base = b.parent();
     }
-    crate::discover::display_path(path)
+    crate::input::display_path(path)
 }
 
 /// Loads and validates the config file at `path`, shown as `name`.
@@ -395,7 +396,7 @@ fn workloads(r: &mut Reader<'_>, node: &Node, file: &str) -> Vec<WorkloadKind> {
             continue;
         }
         let group = api_group(&api_version);
-        if crate::workload::is_builtin(group, &kind) {
+        if crate::workload::kinds::is_builtin(group, &kind) {
             r.error(
                 item.span,
                 format!("{at}: {kind} is built in; it cannot be redefined"),

@@ -14,15 +14,16 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
 use super::date::Date;
 use super::finding::Finding;
 use super::strict::{self, dns_label, Reader};
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::Node;
-use crate::source::Span;
+use crate::model::diagnostic::{
+    AppliedException, Diagnostic, ExceptionStatus, ObjectRef, Severity,
+};
+use crate::model::report::ExceptionRecord;
+use crate::model::source::Span;
 
 /// The workload annotation that carries exceptions.
 pub const ANNOTATION: &str = "psslint.dev/exception";
@@ -102,27 +103,6 @@ pub struct Exception {
     pub origin: ExceptionOrigin,
 }
 
-/// An exception's state on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Active,
-    Expiring,
-    Expired,
-    Unused,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Expiring => "expiring",
-            Status::Expired => "expired",
-            Status::Unused => "unused",
-        }
-    }
-}
-
 /// Today, and how many days ahead expiry is announced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
@@ -142,14 +122,14 @@ impl Default for Clock {
 impl Exception {
     /// Active, expiring or expired on `clock.today` (an exception is valid through its expiry
     /// date).
-    pub fn date_status(&self, clock: &Clock) -> Status {
+    pub fn date_status(&self, clock: &Clock) -> ExceptionStatus {
         let left = clock.today.days_until(self.expires);
         if left < 0 {
-            Status::Expired
+            ExceptionStatus::Expired
         } else if left <= i64::from(clock.warning_days) {
-            Status::Expiring
+            ExceptionStatus::Expiring
         } else {
-            Status::Active
+            ExceptionStatus::Active
         }
     }
 
@@ -180,43 +160,8 @@ impl Exception {
     }
 }
 
-/// The exception that applied to a finding, as the JSON contract shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Applied {
-    pub owner: String,
-    pub expires: String,
-    /// `active`, `expiring` (both applied: the finding is a note) or `expired` (no longer
-    /// applies: the finding keeps its severity).
-    pub status: Status,
-    pub reason: String,
-    /// Where the exception is written: `psslint.yaml:40:5` or `annotation psslint.dev/exception`.
-    pub source: String,
-    #[serde(skip)]
-    pub config_index: Option<usize>,
-}
-
-/// One row of `psslint exceptions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExceptionRecord {
-    pub owner: String,
-    pub namespace: String,
-    pub kind: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub containers: Vec<String>,
-    pub checks: Vec<String>,
-    pub reason: String,
-    pub expires: String,
-    pub status: Status,
-    /// Findings it turned into notes.
-    pub covered: usize,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-}
-
 impl ExceptionRecord {
-    fn new(e: &Exception, status: Status, covered: usize) -> Self {
+    fn new(e: &Exception, status: ExceptionStatus, covered: usize) -> Self {
         let start = e.origin.span().start;
         ExceptionRecord {
             owner: e.owner.clone(),
@@ -233,15 +178,6 @@ impl ExceptionRecord {
             line: start.line,
             column: start.col,
         }
-    }
-
-    /// `payments/Deployment/ledger [ledger]`.
-    pub fn scope(&self) -> String {
-        let mut s = format!("{}/{}/{}", self.namespace, self.kind, self.name);
-        if !self.containers.is_empty() {
-            s.push_str(&format!(" [{}]", self.containers.join(", ")));
-        }
-        s
     }
 }
 
@@ -602,7 +538,7 @@ impl<'p> ObjectExceptions<'p> {
                 continue;
             }
             let status = e.date_status(&self.clock);
-            if status == Status::Expired {
+            if status == ExceptionStatus::Expired {
                 expired.get_or_insert(i);
                 continue;
             }
@@ -616,7 +552,7 @@ impl<'p> ObjectExceptions<'p> {
             return;
         }
         if let Some(i) = expired {
-            d.policy.exception = Some(applied(&self.list[i].0, Status::Expired));
+            d.policy.exception = Some(applied(&self.list[i].0, ExceptionStatus::Expired));
         }
     }
 
@@ -642,9 +578,9 @@ impl<'p> ObjectExceptions<'p> {
     }
 }
 
-fn applied(e: &Exception, status: Status) -> Applied {
+fn applied(e: &Exception, status: ExceptionStatus) -> AppliedException {
     let start = e.origin.span().start;
-    Applied {
+    AppliedException {
         owner: e.owner.clone(),
         expires: e.expires.to_string(),
         status,
@@ -680,11 +616,11 @@ fn settle(
     clock: &Clock,
     seen: bool,
     out: &mut Vec<Finding>,
-) -> Status {
+) -> ExceptionStatus {
     let span = e.origin.span();
     let status = e.date_status(clock);
     let finding = match status {
-        Status::Expired => Some(
+        ExceptionStatus::Expired => Some(
             Finding::new(
                 "exception-expired",
                 Severity::Error,
@@ -712,7 +648,7 @@ fn settle(
             },
             span,
         )),
-        Status::Expiring => {
+        ExceptionStatus::Expiring => {
             let days = clock.today.days_until(e.expires);
             Some(Finding::new(
                 "exception-expiring",
@@ -734,8 +670,8 @@ fn settle(
         _ => None,
     };
     let result = match (status, covered) {
-        (Status::Expired, _) => Status::Expired,
-        (_, 0) => Status::Unused,
+        (ExceptionStatus::Expired, _) => ExceptionStatus::Expired,
+        (_, 0) => ExceptionStatus::Unused,
         (s, _) => s,
     };
     out.extend(finding);
@@ -792,10 +728,19 @@ mod tests {
         let e = one(
             r#"{"checks": ["privileged"], "owner": "a", "reason": "r", "expires": "2026-03-31"}"#,
         );
-        assert_eq!(e.date_status(&clock("2026-01-01")), Status::Active);
-        assert_eq!(e.date_status(&clock("2026-03-17")), Status::Expiring);
-        assert_eq!(e.date_status(&clock("2026-03-31")), Status::Expiring);
-        assert_eq!(e.date_status(&clock("2026-04-01")), Status::Expired);
+        assert_eq!(e.date_status(&clock("2026-01-01")), ExceptionStatus::Active);
+        assert_eq!(
+            e.date_status(&clock("2026-03-17")),
+            ExceptionStatus::Expiring
+        );
+        assert_eq!(
+            e.date_status(&clock("2026-03-31")),
+            ExceptionStatus::Expiring
+        );
+        assert_eq!(
+            e.date_status(&clock("2026-04-01")),
+            ExceptionStatus::Expired
+        );
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Findings of the policy stage itself (namespace hygiene, exceptions), before they are
 //! located in their file and become [`Diagnostic`]s.
 
-use crate::diagnose;
-use crate::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severity, Snippet};
-use crate::source::Span;
+use crate::model::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severity, Snippet};
+use crate::model::source::{visible_end, Span};
 
 /// Policy rule IDs and their severity. Each has a document under `rules/`.
 pub const RULES: [(&str, Severity); 10] = [
@@ -83,7 +82,7 @@ impl Finding {
         snippet: impl FnOnce(Span) -> Option<Snippet>,
         origin: Option<&str>,
     ) -> Diagnostic {
-        let end = diagnose::visible_end(self.span);
+        let end = visible_end(self.span);
         let snippet = snippet(self.span);
         Diagnostic {
             rule: self.rule.to_string(),

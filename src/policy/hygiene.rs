@@ -15,11 +15,11 @@
 use super::finding::Finding;
 use super::labels::{self, Label, Resolved};
 use super::{Mode, NamespaceEntry, Policy};
-use crate::diagnostic::{ObjectRef, Severity};
 use crate::manifest::object::ObjectInfo;
 use crate::manifest::Node;
-use crate::pss::{Level, Version, MAX_MINOR};
-use crate::source::Span;
+use crate::model::diagnostic::{ObjectRef, Severity};
+use crate::model::level::{Level, Version, MAX_MINOR};
+use crate::model::source::Span;
 
 /// Findings about a `Namespace` object named `name` in `file`.
 pub fn namespace_object(

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use super::{LevelVersion, Mode, ModePolicies};
-use crate::pss::level::{LEVEL_ERROR, VERSION_ERROR};
-use crate::pss::{Level, Version};
-use crate::source::Span;
+use crate::model::level::{Level, Version};
+use crate::model::level::{LEVEL_ERROR, VERSION_ERROR};
+use crate::model::source::Span;
 
 /// The prefix of every PSA label.
 pub const PREFIX: &str = "pod-security.kubernetes.io/";

@@ -22,52 +22,18 @@ pub mod finding;
 pub mod hygiene;
 pub mod labels;
 pub mod namespaces;
-pub mod options;
-pub mod stage;
 pub mod strict;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::diagnostic::Severity;
-use crate::pss::{self, Level, Version, Violation};
-use crate::source::Span;
+use crate::model::diagnostic::Mode;
+use crate::model::level::{Level, Version};
+use crate::model::source::Span;
+use crate::pss::{self, Violation};
 
 use exceptions::{Clock, Exception};
 use namespaces::{NamespaceIndex, ObservedNamespace};
-
-/// The Pod Security Admission modes (pss-spec §4.3–4.5), strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Enforce,
-    Audit,
-    Warn,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::Enforce, Mode::Audit, Mode::Warn];
-
-    /// A check failing at the enforce level is an error; at audit or warn only, a warning.
-    pub fn severity(self) -> Severity {
-        match self {
-            Mode::Enforce => Severity::Error,
-            Mode::Audit | Mode::Warn => Severity::Warning,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Enforce => "enforce",
-            Mode::Audit => "audit",
-            Mode::Warn => "warn",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// A level at a version, as a namespace label pair sets it (`restricted` + `v1.37`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

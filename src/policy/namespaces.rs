@@ -17,7 +17,7 @@ use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Node, Value};
-use crate::workload::api_group;
+use crate::workload::kinds::api_group;
 
 /// A `Namespace` object seen in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::manifest::split::split_stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Mapping, Node, Value};
-use crate::source::{Pos, Span};
+use crate::model::source::{Pos, Span};
 
 /// A problem in a configuration file: psslint cannot run (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,19 +1,17 @@
 //! The Pod Security Standards engine: pure, versioned, no I/O, no YAML, no printing.
 //!
-//! Input: a [`model::Pod`], a [`Level`] and a [`Version`]. Output: one [`Violation`] per failing
+//! Input: a [`model::Pod`], a [`Level`](crate::model::level::Level) and a minor version. Output: one [`Violation`] per failing
 //! check, in the upstream order (pss-spec §2.2), each with the upstream `reason` and `detail`
 //! text and the field paths at fault.
 
 pub mod checks;
 pub mod format;
-pub mod level;
 pub mod model;
 pub mod registry;
 
-pub use level::{Level, Version, MAX_MINOR};
 pub use registry::{check_info, evaluate, CheckInfo, CHECKS};
 
-use crate::field::FieldPath;
+use crate::model::field::FieldPath;
 
 /// A field that makes a check fail, relative to the pod (`spec.containers[0]...` or
 /// `metadata.annotations[...]`). The path names the field that should change, even when it is

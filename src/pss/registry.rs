@@ -15,7 +15,8 @@ use super::checks::{
     Check, Eval, Revision,
 };
 use super::model::Pod;
-use super::{Level, Violation, MAX_MINOR};
+use super::Violation;
+use crate::model::level::{Level, MAX_MINOR};
 
 /// Static description of one check, for `psslint rules`, SARIF rule metadata and docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +146,7 @@ fn compute(level: Level, minor: u32) -> Vec<ActiveCheck> {
 }
 
 /// Runs the checks active at `level` and effective minor version `minor` (already clamped,
-/// see [`super::Version::effective_minor`]) and returns the failures in upstream order.
+/// see [`Version::effective_minor`](crate::model::level::Version::effective_minor)) and returns the failures in upstream order.
 pub fn evaluate(pod: &Pod, level: Level, minor: u32) -> Vec<Violation> {
     active_checks(level, minor)
         .iter()

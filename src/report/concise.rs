@@ -11,8 +11,8 @@
 use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 
-use super::Report;
-use crate::diagnostic::Severity;
+use crate::model::diagnostic::Severity;
+use crate::model::report::Report;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);

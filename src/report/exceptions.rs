@@ -12,10 +12,20 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use super::markdown::escape;
-use super::Report;
 use super::{Tool, TOOL};
-use crate::policy::exceptions::{ExceptionRecord, Status};
-use crate::policy::options::ReviewFormat;
+use crate::model::diagnostic::ExceptionStatus;
+use crate::model::report::{ExceptionRecord, Report};
+
+/// Formats of the exception review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    /// An aligned table.
+    Human,
+    /// A Markdown table.
+    Markdown,
+    /// JSON: one object per exception.
+    Json,
+}
 
 pub fn render(report: &Report, format: ReviewFormat, out: &mut dyn Write) -> io::Result<()> {
     let mut rows: Vec<&ExceptionRecord> = report.exceptions.iter().collect();
@@ -36,12 +46,12 @@ pub fn render(report: &Report, format: ReviewFormat, out: &mut dyn Write) -> io:
     out.flush()
 }
 
-fn rank(s: Status) -> u8 {
+fn rank(s: ExceptionStatus) -> u8 {
     match s {
-        Status::Expired => 0,
-        Status::Expiring => 1,
-        Status::Unused => 2,
-        Status::Active => 3,
+        ExceptionStatus::Expired => 0,
+        ExceptionStatus::Expiring => 1,
+        ExceptionStatus::Unused => 2,
+        ExceptionStatus::Active => 3,
     }
 }
 
@@ -101,10 +111,10 @@ fn human(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
 /// `4 exceptions: 1 expired, 1 expiring, 1 unused, 1 active`.
 fn summary(rows: &[&ExceptionRecord]) -> String {
     let counts: Vec<String> = [
-        Status::Expired,
-        Status::Expiring,
-        Status::Unused,
-        Status::Active,
+        ExceptionStatus::Expired,
+        ExceptionStatus::Expiring,
+        ExceptionStatus::Unused,
+        ExceptionStatus::Active,
     ]
     .iter()
     .map(|s| (rows.iter().filter(|r| r.status == *s).count(), s.as_str()))
@@ -135,7 +145,7 @@ fn markdown(rows: &[&ExceptionRecord], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "| {} | {} | {} | `{}` | {} | {} | `{}` |",
-            if r.status == Status::Active {
+            if r.status == ExceptionStatus::Active {
                 c[0].clone()
             } else {
                 format!("**{}**", c[0])

@@ -20,8 +20,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::root::SourceRoot;
-use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::Report;
 
 /// The environment variable GitHub Actions sets to the step's summary file.
 pub const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";

@@ -11,13 +11,14 @@ use std::ops::Range;
 use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 
-use super::{CheckedObject, RenderOptions, Report};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::byte_of_col;
+use super::RenderOptions;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::{CheckedObject, Report};
+use crate::model::source::byte_of_col;
 
 /// Lines longer than this (minified JSON, say) are not shown: annotate-snippets' cost grows with
 /// the line, and such a line is unreadable in a terminal anyway. The `-->` position remains.
-const MAX_SNIPPET_LINE: usize = crate::diagnose::MAX_SNIPPET_LINE;
+const MAX_SNIPPET_LINE: usize = crate::diagnose::snippet::MAX_SNIPPET_LINE;
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
@@ -107,7 +108,7 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
     }
     if let Some(e) = &d.policy.exception {
         let what = match e.status {
-            crate::policy::exceptions::Status::Expired => "expired exception",
+            crate::model::diagnostic::ExceptionStatus::Expired => "expired exception",
             _ => "exception",
         };
         group = group.element(Level::NOTE.message(format!(
@@ -327,7 +328,7 @@ fn join_and(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Snippet as Lines;
+    use crate::model::diagnostic::Snippet as Lines;
 
     fn diag(line: u32, column: u32, end_line: u32, end_column: u32) -> Diagnostic {
         Diagnostic {

@@ -11,9 +11,9 @@ use std::io::{self, BufWriter, Write};
 
 use serde::Serialize;
 
-use super::{Report, Summary};
 use super::{Tool, TOOL};
-use crate::diagnostic::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::report::{Report, Summary};
 
 #[derive(Serialize)]
 struct Output<'a> {

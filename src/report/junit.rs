@@ -18,8 +18,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufWriter, Write};
 
-use super::{CheckedObject, Report};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::{CheckedObject, Report};
 
 struct Case<'a> {
     name: String,

@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
 use super::sarif::rule_doc_url;
-use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::Report;
 use crate::rules::{self, RuleKind};
 
 /// Rows per table before the rest is summarised as "… and N more".

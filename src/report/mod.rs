@@ -8,6 +8,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod output;
 pub mod root;
 pub mod sarif;
 pub mod statistics;
@@ -17,10 +18,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
-use crate::policy::exceptions::ExceptionRecord;
-use crate::policy::Mode;
-use crate::pss::Level;
+use crate::model::report::Report;
 
 pub use root::SourceRoot;
 
@@ -37,101 +35,6 @@ pub const TOOL: Tool = Tool {
     name: env!("CARGO_PKG_NAME"),
     version: env!("CARGO_PKG_VERSION"),
 };
-
-/// Counts for the whole run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    /// Files read.
-    pub files: usize,
-    /// Non-empty YAML/JSON documents parsed.
-    pub documents: usize,
-    /// Kubernetes objects found (apiVersion + kind), `*List` items included.
-    pub objects: usize,
-    /// Pod templates evaluated.
-    pub pod_templates: usize,
-    /// Documents that are not Kubernetes objects (values files, kustomizations, workflows).
-    pub skipped: usize,
-    /// Pod templates not evaluated: exempt namespace or runtime class (pss-spec §5.4).
-    pub exempt: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub notes: usize,
-    /// Findings covered by an active exception (they are notes).
-    pub excepted: usize,
-}
-
-/// One object that was evaluated, passing or not (JUnit lists passing objects as passed tests;
-/// the human report prints the upstream one-line verdict for failing ones).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckedObject {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-    pub object: ObjectRef,
-    pub level: Level,
-    pub pss_version: String,
-    /// The modes that use this level and version, strongest first (`[enforce]` when forced).
-    pub modes: Vec<Mode>,
-    /// `would violate PodSecurity "restricted:v1.37": ...` when the object fails.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<String>,
-    /// How many of the object's pod templates fail at this level and version (an Experiment
-    /// or an AnalysisTemplate has several; most kinds one).
-    #[serde(default)]
-    pub failing_templates: usize,
-    /// The object's string labels and annotations, kept only with
-    /// [`crate::lint::LintOptions::keep_object_metadata`] (notices group by them).
-    #[serde(skip)]
-    pub metadata: ObjectMetadata,
-}
-
-/// An object's `metadata.labels` and `metadata.annotations` with string values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ObjectMetadata {
-    pub labels: std::collections::BTreeMap<String, String>,
-    pub annotations: std::collections::BTreeMap<String, String>,
-}
-
-impl CheckedObject {
-    /// The modes to name beside the verdict: `None` for enforce alone (the forced policy, or a
-    /// namespace whose enforce level is used by no other mode), else `audit, warn` and the like.
-    pub fn modes_tag(&self) -> Option<String> {
-        (self.modes.as_slice() != [Mode::Enforce]).then(|| {
-            self.modes
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// Sorted by (path, line, column, rule).
-    pub diagnostics: Vec<Diagnostic>,
-    /// Sorted by (path, line, column).
-    pub objects: Vec<CheckedObject>,
-    pub summary: Summary,
-    /// Every tracked exception and its status, sorted by location (`psslint exceptions`).
-    pub exceptions: Vec<ExceptionRecord>,
-}
-
-impl Report {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    }
-
-    /// Whether any finding has at least this severity (`--fail-on`).
-    pub fn has_at_least(&self, severity: Severity) -> bool {
-        self.diagnostics.iter().any(|d| d.severity >= severity)
-    }
-}
 
 /// Rendering options shared by formats that care.
 #[derive(Debug, Clone, Default)]

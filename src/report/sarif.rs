@@ -17,9 +17,9 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use super::root::{encode_uri_path, file_uri, SourceRoot};
-use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::pss::Level;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::level::Level;
+use crate::model::report::Report;
 use crate::rules::{self, RuleDoc, RuleKind};
 
 const SCHEMA: &str =
@@ -314,10 +314,10 @@ fn input_is_error(doc: &RuleDoc) -> bool {
     match doc.kind {
         RuleKind::Pss(_) => true,
         RuleKind::Input => {
-            crate::manifest::InputRule::from_id(doc.id).is_none_or(|rule| rule.is_error())
+            crate::model::problem::InputRule::from_id(doc.id).is_none_or(|rule| rule.is_error())
         }
         RuleKind::Policy => crate::policy::finding::rule_severity(doc.id)
-            .is_none_or(|s| s == crate::diagnostic::Severity::Error),
+            .is_none_or(|s| s == crate::model::diagnostic::Severity::Error),
     }
 }
 
@@ -577,7 +577,7 @@ fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::ObjectRef;
+    use crate::model::diagnostic::ObjectRef;
 
     fn diag() -> Diagnostic {
         Diagnostic {

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::Report;
-use crate::diagnostic::Severity;
+use crate::model::diagnostic::Severity;
+use crate::model::report::Report;
 use crate::rules;
 
 /// One line per (rule, severity) pair, by count descending, then rule ID. Nothing for a clean
@@ -42,7 +42,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Diagnostic;
+    use crate::model::diagnostic::Diagnostic;
 
     fn diag(rule: &str, severity: Severity) -> Diagnostic {
         Diagnostic {

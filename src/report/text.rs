@@ -67,7 +67,9 @@ pub fn same_width(s: &str) -> Cow<'_, str> {
 
 /// A diagnostic with every piece of text that came from the input escaped for a terminal:
 /// borrowed when there is nothing to escape (nearly always).
-pub fn diagnostic(d: &crate::diagnostic::Diagnostic) -> Cow<'_, crate::diagnostic::Diagnostic> {
+pub fn diagnostic(
+    d: &crate::model::diagnostic::Diagnostic,
+) -> Cow<'_, crate::model::diagnostic::Diagnostic> {
     let one = |s: &str| matches!(escape(s), Cow::Owned(_));
     let opt = |s: &Option<String>| s.as_deref().is_some_and(one);
     let needs = one(&d.file)

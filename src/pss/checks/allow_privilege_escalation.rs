@@ -2,9 +2,10 @@
 //! (pss-spec §3.14).
 
 use super::{containers, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::format::containers_phrase;
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "allowPrivilegeEscalation",

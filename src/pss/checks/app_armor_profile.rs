@@ -5,9 +5,10 @@ use super::{
     annotation_path, containers, pod_sc_path, profile_annotation_values, profile_types, rev, Check,
     Forbidden, Offenders,
 };
+use crate::model::level::Level;
 use crate::pss::format::{go_quote, plural, quote_list, setter_list, sorted_set};
 use crate::pss::model::{Pod, Profile};
-use crate::pss::{FieldRef, Level};
+use crate::pss::FieldRef;
 
 pub const CHECK: Check = Check {
     id: "appArmorProfile",

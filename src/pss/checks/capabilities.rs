@@ -3,9 +3,10 @@
 //! check at the restricted level.
 
 use super::{containers, rev, Check, ContainerAt, Forbidden, Offenders, Revision};
+use crate::model::level::Level;
 use crate::pss::format::{containers_phrase, quote_list, sorted_set};
 use crate::pss::model::Pod;
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const BASELINE: Check = Check {
     id: "capabilities_baseline",

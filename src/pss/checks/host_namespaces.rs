@@ -1,8 +1,9 @@
 //! `hostNamespaces` — baseline, v1.0+ (pss-spec §3.2).
 
 use super::{rev, spec_path, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "hostNamespaces",

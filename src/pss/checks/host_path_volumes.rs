@@ -2,9 +2,10 @@
 //! (pss-spec §3.3).
 
 use super::{rev, spec_path, Check, Forbidden};
+use crate::model::level::Level;
 use crate::pss::format::{plural, quote_list};
 use crate::pss::model::Pod;
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const CHECK: Check = Check {
     id: "hostPathVolumes",

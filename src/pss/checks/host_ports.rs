@@ -1,9 +1,10 @@
 //! `hostPorts` — baseline, v1.0+ (pss-spec §3.4).
 
 use super::{containers, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::format::{containers_phrase, plural, sorted_set};
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "hostPorts",

@@ -1,9 +1,10 @@
 //! `hostProbesAndHostLifecycle` — baseline, v1.34+ (pss-spec §3.5).
 
 use super::{containers, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::format::{containers_phrase, plural, quote_list, sorted_set};
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "hostProbesAndHostLifecycle",

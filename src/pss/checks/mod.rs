@@ -2,10 +2,11 @@
 //! their rule, e.g. `capabilities_baseline` and `capabilities_restricted`) as a [`Check`]:
 //! an ID, a level and its versioned [`Revision`]s. The registry decides which revision runs.
 
-use crate::field::FieldPath;
+use crate::model::field::FieldPath;
 
 use super::model::{Container, Pod, SecurityContext};
-use super::{FieldRef, Level, Remedy};
+use super::{FieldRef, Remedy};
+use crate::model::level::Level;
 
 pub mod allow_privilege_escalation;
 pub mod app_armor_profile;

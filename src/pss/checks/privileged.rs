@@ -1,9 +1,10 @@
 //! `privileged` — baseline, v1.0+ (pss-spec §3.1).
 
 use super::{containers, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::format::containers_phrase;
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "privileged",

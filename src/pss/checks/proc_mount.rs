@@ -3,9 +3,10 @@
 //! replaces `procMount` at the restricted level (pss-spec §3.9).
 
 use super::{containers, rev, Check, Forbidden, Offenders, Revision};
+use crate::model::level::Level;
 use crate::pss::format::{containers_phrase, quote_list, sorted_set};
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const BASELINE: Check = Check {
     id: "procMount",

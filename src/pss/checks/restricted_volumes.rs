@@ -2,9 +2,10 @@
 //! at every version (pss-spec §3.16).
 
 use super::{spec_path, Check, Forbidden, Revision};
+use crate::model::level::Level;
 use crate::pss::format::{plural, quote_list, sorted_set};
 use crate::pss::model::Pod;
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const CHECK: Check = Check {
     id: "restrictedVolumes",

@@ -1,9 +1,10 @@
 //! `runAsNonRoot` — restricted, v1.0+; user-namespace pods exempt from v1.35 (pss-spec §3.17).
 
 use super::{containers, pod_sc_path, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::format::containers_phrase;
 use crate::pss::model::Pod;
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const CHECK: Check = Check {
     id: "runAsNonRoot",

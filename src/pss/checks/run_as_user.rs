@@ -1,8 +1,9 @@
 //! `runAsUser` — restricted, v1.23+; user-namespace pods exempt from v1.35 (pss-spec §3.18).
 
 use super::{containers, pod_sc_path, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::model::Pod;
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "runAsUser",

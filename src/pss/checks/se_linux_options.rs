@@ -2,10 +2,11 @@
 //! (pss-spec §3.10).
 
 use super::{containers, pod_sc_path, rev, Check, Forbidden, Offenders};
-use crate::field::FieldPath;
+use crate::model::field::FieldPath;
+use crate::model::level::Level;
 use crate::pss::format::{plural, quote_list, sorted_set};
 use crate::pss::model::{Pod, SeLinuxOptions};
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "seLinuxOptions",

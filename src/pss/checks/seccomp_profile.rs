@@ -6,9 +6,10 @@ use super::{
     annotation_path, containers, pod_sc_path, profile_annotation_values, profile_types, rev, Check,
     Forbidden, Offenders, Revision,
 };
+use crate::model::level::Level;
 use crate::pss::format::{containers_phrase, go_quote, plural, quote_list, sorted_set};
 use crate::pss::model::{Pod, Profile};
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const BASELINE: Check = Check {
     id: "seccompProfile_baseline",

@@ -3,8 +3,9 @@
 //! Each revision's allow-list is the previous one plus the names added at that version.
 
 use super::{pod_sc_path, rev, Check, Forbidden};
+use crate::model::level::Level;
 use crate::pss::model::Pod;
-use crate::pss::{FieldRef, Level, Remedy};
+use crate::pss::{FieldRef, Remedy};
 
 pub const CHECK: Check = Check {
     id: "sysctls",

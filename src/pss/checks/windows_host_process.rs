@@ -1,8 +1,9 @@
 //! `windowsHostProcess` — baseline, v1.0+ (pss-spec §3.13).
 
 use super::{containers, pod_sc_path, rev, Check, Forbidden, Offenders};
+use crate::model::level::Level;
 use crate::pss::model::{Pod, WindowsOptions};
-use crate::pss::{Level, Remedy};
+use crate::pss::Remedy;
 
 pub const CHECK: Check = Check {
     id: "windowsHostProcess",

@@ -3,7 +3,7 @@
 //! shell) and a script running psslint stops too. Before it dies it
 //!
 //! * deletes the report file it is writing, if any: report files are written to a temporary
-//!   file beside the target and renamed into place when complete ([`crate::output`]), so
+//!   file beside the target and renamed into place when complete ([`crate::report::output`]), so
 //!   without this an interrupted write would leave a `.psslint-*.tmp` behind;
 //! * says `psslint: interrupted` on standard error.
 //!

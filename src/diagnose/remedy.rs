@@ -4,10 +4,10 @@
 //! Fixes are display-only: psslint never edits files. Most Pod Security fixes change runtime
 //! behaviour (running as non-root, dropping capabilities), so descriptions say what to verify.
 
-use crate::diagnose::Resolved;
-use crate::diagnostic::Fix;
-use crate::field::{FieldPath, Segment};
+use super::locate::Resolved;
 use crate::manifest::{Node, Value};
+use crate::model::diagnostic::Fix;
+use crate::model::field::{FieldPath, Segment};
 use crate::pss::Remedy;
 
 /// Builds the fix for one offending field. `path` is the field's full path from the document
@@ -137,7 +137,7 @@ fn caveat(check: &str) -> &'static str {
 }
 
 /// The column at which keys inside `node` sit (its first entry), or two more than its key.
-fn insertion_column(node: &Node, key_span: Option<crate::source::Span>) -> u32 {
+fn insertion_column(node: &Node, key_span: Option<crate::model::source::Span>) -> u32 {
     if let Some(first) = node.as_map().and_then(|m| m.entries.first()) {
         return first.key_span.start.col;
     }
@@ -220,14 +220,14 @@ fn yaml11_note(node: &Node) -> String {
 /// A short rendering of a node's value, as written when it was a surprising plain scalar.
 fn scalar_text(node: &Node) -> String {
     if let Some(raw) = &node.raw {
-        return crate::source::excerpt(raw, 80).into_owned();
+        return crate::model::source::excerpt(raw, 80).into_owned();
     }
     match &node.value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::Str(s) => format!("{:?}", crate::source::excerpt(s, 80)),
+        Value::Str(s) => format!("{:?}", crate::model::source::excerpt(s, 80)),
         Value::Seq(items) => {
             let parts: Vec<String> = items.iter().map(scalar_text).collect();
             format!("[{}]", parts.join(", "))

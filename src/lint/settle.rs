@@ -1,21 +1,22 @@
-//! The policy stage's hooks into the lint pipeline ([`crate::lint`]): the first pass over the
-//! inputs for Namespace objects, and the run-wide settling of config namespaces and config
-//! exceptions once every file is linted.
+//! The policy's part of a run: the Namespace objects the first pass finds, and the run-wide
+//! settling once every file is linted (config namespaces and config exceptions, then the
+//! sorted, counted [`Report`]).
 
-use super::exceptions::{self, Status};
-use super::{finding, hygiene, namespaces};
-use crate::diagnostic::{Diagnostic, Severity};
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 
-use super::namespaces::ObservedNamespace;
-use crate::diagnose;
-use crate::input::Source;
-use crate::lint::{LintOptions, Partial, DEFAULT_STREAM_BATCH};
+use super::options::{LintOptions, DEFAULT_STREAM_BATCH};
+use super::partial::Partial;
+use crate::diagnose::snippet;
+use crate::input::read::Source;
 use crate::manifest::decode::decode;
 use crate::manifest::stream;
 use crate::manifest::yaml::ParseOptions;
-use crate::source::LineIndex;
+use crate::model::diagnostic::{self, Diagnostic, ExceptionStatus, Severity};
+use crate::model::report::Report;
+use crate::model::source::LineIndex;
+use crate::policy::namespaces::{self, ObservedNamespace};
+use crate::policy::{exceptions, finding, hygiene};
 
 /// Options with the Namespace objects found by the first pass recorded.
 pub fn observe(opts: &LintOptions, found: Vec<ObservedNamespace>) -> LintOptions {
@@ -90,7 +91,7 @@ pub fn settle_run(opts: &LintOptions, partial: &mut Partial) {
     partial.diagnostics.extend(findings.into_iter().map(|f| {
         let snippet = |span| {
             located
-                .map(|(text, index)| diagnose::snippet(text, index, span, finding::SNIPPET_CONTEXT))
+                .map(|(text, index)| snippet::snippet(text, index, span, finding::SNIPPET_CONTEXT))
         };
         f.into_diagnostic(&name, snippet, None)
     }));
@@ -105,7 +106,32 @@ pub fn excepted(diagnostics: &[Diagnostic]) -> usize {
                 && d.policy
                     .exception
                     .as_ref()
-                    .is_some_and(|e| e.status != Status::Expired)
+                    .is_some_and(|e| e.status != ExceptionStatus::Expired)
         })
         .count()
+}
+
+/// Sorts and counts.
+pub fn finish(mut partial: Partial) -> Report {
+    diagnostic::sort(&mut partial.diagnostics);
+    partial.objects.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.object).cmp(&(&b.file, b.line, b.column, &b.object))
+    });
+    let mut summary = partial.summary;
+    summary.errors = count(&partial.diagnostics, Severity::Error);
+    summary.warnings = count(&partial.diagnostics, Severity::Warning);
+    summary.notes = count(&partial.diagnostics, Severity::Note);
+    summary.excepted = excepted(&partial.diagnostics);
+    let mut exceptions = partial.policy.records;
+    exceptions.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    Report {
+        diagnostics: partial.diagnostics,
+        objects: partial.objects,
+        summary,
+        exceptions,
+    }
+}
+
+fn count(diags: &[Diagnostic], s: Severity) -> usize {
+    diags.iter().filter(|d| d.severity == s).count()
 }

@@ -15,30 +15,9 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::manifest::InputRule;
-
-/// One input to lint.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Input {
-    Stdin,
-    File(PathBuf),
-}
-
-impl Input {
-    /// The path shown in diagnostics: as given, without a leading `./`.
-    pub fn display(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::File(p) => display_path(p),
-        }
-    }
-}
-
-pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
-}
+use super::special::special_kind;
+use super::{display_path, Input};
+use crate::model::problem::InputRule;
 
 /// A problem with a path the user named (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +140,7 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
                             path: display_path(e.path()),
                             message: format!(
                                 "not a regular file but {}; it was skipped",
-                                kind.map_or("a special file", crate::input::special_kind)
+                                kind.map_or("a special file", special_kind)
                             ),
                         })
                     }

@@ -110,6 +110,15 @@ pub fn excerpt(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The end of a span, made at least one character wide so that every format can underline it.
+pub fn visible_end(span: Span) -> Pos {
+    if span.end > span.start {
+        span.end
+    } else {
+        Pos::new(span.start.line, span.start.col + 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,7 @@
 
 use serde::Serialize;
 
-use crate::policy::exceptions::Applied;
-use crate::policy::Mode;
-use crate::pss::Level;
+use super::level::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +22,39 @@ impl Severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
+    }
+}
+
+/// The Pod Security Admission modes (pss-spec §4.3–4.5), strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Enforce,
+    Audit,
+    Warn,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Enforce, Mode::Audit, Mode::Warn];
+
+    /// A check failing at the enforce level is an error; at audit or warn only, a warning.
+    pub fn severity(self) -> Severity {
+        match self {
+            Mode::Enforce => Severity::Error,
+            Mode::Audit | Mode::Warn => Severity::Warning,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+            Mode::Warn => "warn",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -57,7 +88,43 @@ pub struct PolicyContext {
     /// The tracked exception that covers the finding (`active`/`expiring`: the finding is a
     /// note) or that covered it until it expired (`expired`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exception: Option<Applied>,
+    pub exception: Option<AppliedException>,
+}
+
+/// A tracked exception's state on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExceptionStatus {
+    Active,
+    Expiring,
+    Expired,
+    Unused,
+}
+
+impl ExceptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionStatus::Active => "active",
+            ExceptionStatus::Expiring => "expiring",
+            ExceptionStatus::Expired => "expired",
+            ExceptionStatus::Unused => "unused",
+        }
+    }
+}
+
+/// The exception that applied to a finding, as the JSON contract shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedException {
+    pub owner: String,
+    pub expires: String,
+    /// `active`, `expiring` (both applied: the finding is a note) or `expired` (no longer
+    /// applies: the finding keeps its severity).
+    pub status: ExceptionStatus,
+    pub reason: String,
+    /// Where the exception is written: `psslint.yaml:40:5` or `annotation psslint.dev/exception`.
+    pub source: String,
+    #[serde(skip)]
+    pub config_index: Option<usize>,
 }
 
 /// Another offending field of the same finding.

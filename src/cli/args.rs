@@ -1,15 +1,22 @@
-//! Command-line interface. `psslint [OPTIONS] [PATHS]...` is `psslint check [OPTIONS] [PATHS]...`;
-//! other subcommands sit beside `check`, and are recognised only as the first argument, so
-//! `psslint ./rules` and `psslint check rules` lint a directory named `rules`.
+//! Every flag of every subcommand. `psslint [OPTIONS] [PATHS]...` is `psslint check [OPTIONS]
+//! [PATHS]...`; other subcommands sit beside `check`, and are recognised only as the first
+//! argument, so `psslint ./rules` and `psslint check rules` lint a directory named `rules`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::Severity;
-use crate::output::OutputSpec;
-use crate::report::{Format, Report};
+use super::policy::{parse_date, PolicyArgs};
+use crate::model::diagnostic::Severity;
+use crate::model::level::Version;
+use crate::model::report::Report;
+use crate::notices::{parse_group_by, GroupBy, NoticeFormat};
+use crate::plan::{parse_target, PlanFormat, TargetSpec};
+use crate::policy::date::Date;
+use crate::report::exceptions::ReviewFormat;
+use crate::report::output::OutputSpec;
+use crate::report::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,11 +49,11 @@ pub enum Command {
     /// List every rule.
     Rules,
     /// Review tracked exceptions: owner, scope, reason, expiry and status.
-    Exceptions(crate::policy::options::ExceptionsArgs),
+    Exceptions(ExceptionsArgs),
     /// Plan a rollout: per namespace, what enforcing the target breaks, and the next safe step.
-    Plan(crate::plan::PlanArgs),
+    Plan(PlanArgs),
     /// Write one notice per owner group: what to fix in their workloads, by when, and how.
-    Notices(crate::notices::NoticesArgs),
+    Notices(NoticesArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,7 +70,7 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     #[command(flatten)]
-    pub policy: crate::policy::options::PolicyArgs,
+    pub policy: PolicyArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -131,6 +138,129 @@ pub struct CheckArgs {
     /// checking that the fast path changes nothing).
     #[arg(long, hide = true)]
     pub no_fast_path: bool,
+}
+
+/// `psslint exceptions [PATHS]`.
+#[derive(Debug, Args)]
+pub struct ExceptionsArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReviewFormat,
+
+    /// Walk files ignored by .gitignore, .ignore and git excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    match s.parse::<Version>() {
+        Ok(Version::Latest) => Err("--from-version needs a pinned version (v1.N)".into()),
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `psslint plan [PATHS]`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The level to roll out, and its version (default: restricted at the cluster minor,
+    /// from `kubernetes:` in the config, `--kubernetes`, or the newest psslint knows).
+    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_target)]
+    pub target: Option<TargetSpec>,
+
+    /// Also show the workloads that newly fail when the version pin moves from v1.N to the
+    /// target version, and why.
+    #[arg(long, value_name = "v1.N", value_parser = parse_version)]
+    pub from_version: Option<Version>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+
+    /// Write the plan to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Walk files ignored by .gitignore, .ignore and git excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `psslint notices [PATHS] --deadline DATE --contact WHO`.
+#[derive(Debug, Args)]
+pub struct NoticesArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The level being rolled out, and its version (default: restricted at the cluster
+    /// minor, as for `psslint plan`).
+    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_target)]
+    pub target: Option<TargetSpec>,
+
+    /// The date the target will be enforced.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub deadline: Date,
+
+    /// Who developers should contact: `"Platform team <platform@example.com>"`.
+    #[arg(long, value_name = "WHO")]
+    pub contact: String,
+
+    /// One notice per namespace, or per value of a workload label or annotation
+    /// (`label:team`, `annotation:owner`).
+    #[arg(long, value_name = "namespace|label:KEY|annotation:KEY", default_value = "namespace", value_parser = parse_group_by)]
+    pub group_by: GroupBy,
+
+    /// Write one Markdown file per notice into this directory (created if needed) instead of
+    /// printing them.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// What to print without `--out-dir`: the notices as Markdown, or JSON for chat and
+    /// email bots (each notice's data and its rendered text).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: NoticeFormat,
+
+    /// A MiniJinja (Jinja2) template replacing the default wording; its context is a
+    /// notice as the JSON format shows it.
+    #[arg(long, value_name = "FILE")]
+    pub notice_template: Option<PathBuf>,
+
+    /// Walk files ignored by .gitignore, .ignore and git excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// `1048576`, `512K`, `256M`, `2G` (also `KiB`, `MiB`, `GiB`; powers of 1024).
@@ -292,6 +422,11 @@ mod tests {
         for bad in ["", "M", "-1", "1.5G", "12X", "99999999999T"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn from_version_takes_a_pinned_version() {
+        assert!(parse_version("latest").is_err());
     }
 
     #[test]

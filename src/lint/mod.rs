@@ -10,130 +10,49 @@
 //! how every workload is judged. It does everything that does not depend on them, so that no
 //! file is read and no document skimmed twice when it can be helped (`lint_partial`).
 
+pub mod options;
+pub mod partial;
+pub mod settle;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::diagnose::{self, resolve};
-use crate::diagnostic::{self, Diagnostic, ObjectRef, Related, Severity};
-use crate::discover::{Discovered, Input};
-use crate::field::FieldPath;
-use crate::fix::fix_for;
-use crate::input::Source;
+use crate::diagnose::locate::resolve;
+use crate::diagnose::problem::problem_diagnostic;
+use crate::diagnose::remedy::fix_for;
+use crate::diagnose::snippet::snippet_in;
+use crate::input::discover::Discovered;
+use crate::input::read::Source;
+use crate::input::Input;
 use crate::manifest::decode::decode;
 use crate::manifest::object::{objects, ObjectInfo};
 use crate::manifest::skim::{skim, Skim};
 use crate::manifest::split::{split_stream, Chunk};
 use crate::manifest::stream;
-use crate::manifest::yaml::{parse_document, ParseOptions};
-use crate::manifest::{InputRule, LoadProblem, Node};
-use crate::pod_templates;
+use crate::manifest::yaml::parse_document;
+use crate::manifest::Node;
+use crate::model::diagnostic::{self, Diagnostic, ObjectRef, Related, Severity};
+use crate::model::field::FieldPath;
+use crate::model::problem::{is_unchecked, InputRule, LoadProblem};
+use crate::model::report::{CheckedObject, ObjectMetadata, Report};
+use crate::model::source::{visible_end, LineIndex, Span};
 use crate::policy::namespaces::ObservedNamespace;
-use crate::policy::{self, Evaluation, Policy, Resolution, Target};
+use crate::policy::{self, Evaluation, Resolution, Target};
 use crate::pss::{self, Violation};
-use crate::report::{CheckedObject, ObjectMetadata, Report, Summary};
-use crate::source::{LineIndex, Span};
-use crate::timings::{Stage, Timings};
-use crate::workload::{self, extract_pod, WorkloadKind};
+use crate::runtime::timings::Stage;
+use crate::workload::extract::extract_pod;
+use crate::workload::kinds;
+use crate::workload::templates as pod_templates;
+use options::LintOptions;
+use partial::Partial;
+use settle::finish;
 
 /// Lines of context captured around each finding for the human report (a streamed file's
 /// windows carry as many).
 const SNIPPET_CONTEXT: u32 = stream::CONTEXT_LINES;
-
-/// Everything that decides how inputs are judged.
-#[derive(Debug, Clone)]
-pub struct LintOptions {
-    pub policy: Policy,
-    /// Kinds that carry pod templates (built-ins plus configured custom resources).
-    pub kinds: Vec<WorkloadKind>,
-    /// Files larger than this are reported (`file-too-large`) and not parsed.
-    pub max_file_size: u64,
-    pub parse: ParseOptions,
-    /// The namespace of objects without `metadata.namespace`.
-    pub default_namespace: String,
-    /// Report input that could not be checked as warnings, not errors (`--allow-unchecked`).
-    pub allow_unchecked: bool,
-    /// Standard input or a pipe without documents is a note, not an error (`--allow-empty`).
-    pub allow_empty: bool,
-    /// A streamed file is linted in windows of documents holding about this many bytes.
-    pub stream_batch_bytes: usize,
-    /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
-    pub keep_passing_objects: bool,
-    /// Keep each checked object's labels and annotations ([`CheckedObject::metadata`]).
-    pub keep_object_metadata: bool,
-    /// Settle documents that need no tree with [`skim`] (same results, less work).
-    pub fast_path: bool,
-    /// Where to record `--timings`, if anywhere.
-    pub timings: Option<Arc<Timings>>,
-}
-
-impl LintOptions {
-    pub fn new(policy: Policy) -> Self {
-        LintOptions {
-            policy,
-            kinds: workload::builtin_kinds(),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            parse: ParseOptions::default(),
-            default_namespace: "default".to_string(),
-            allow_unchecked: false,
-            allow_empty: false,
-            stream_batch_bytes: DEFAULT_STREAM_BATCH,
-            keep_passing_objects: true,
-            keep_object_metadata: false,
-            fast_path: true,
-            timings: None,
-        }
-    }
-
-    /// Whether the pipeline reads more than the identity (apiVersion, kind) of objects of
-    /// this kind, whatever their apiVersion: pod-template kinds and Namespaces. The fast path
-    /// never settles a document whose top-level `kind` this accepts.
-    pub fn needs_tree(&self, kind: &str) -> bool {
-        kind == "Namespace" || self.kinds.iter().any(|k| k.kind == kind)
-    }
-
-    fn timed<T>(&self, stage: Stage, f: impl FnOnce() -> T) -> T {
-        match &self.timings {
-            Some(t) => t.time(stage, f),
-            None => f(),
-        }
-    }
-}
-
-/// 256 MiB: far above any real manifest stream, low enough to refuse a runaway file.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
-
-/// 8 MiB of documents per window of a streamed file: thousands of documents to share among the
-/// workers, little memory.
-pub const DEFAULT_STREAM_BATCH: usize = 8 * 1024 * 1024;
-
-/// What linting one file (or one document) produced.
-#[derive(Debug, Default)]
-pub struct Partial {
-    pub diagnostics: Vec<Diagnostic>,
-    pub objects: Vec<CheckedObject>,
-    pub summary: Summary,
-    /// What exceptions did (settled once every file is linted).
-    pub policy: policy::exceptions::RunRecord,
-}
-
-impl Partial {
-    fn merge(mut self, other: Partial) -> Partial {
-        self.diagnostics.extend(other.diagnostics);
-        self.objects.extend(other.objects);
-        let (a, b) = (&mut self.summary, other.summary);
-        a.files += b.files;
-        a.documents += b.documents;
-        a.objects += b.objects;
-        a.pod_templates += b.pod_templates;
-        a.skipped += b.skipped;
-        a.exempt += b.exempt;
-        self.policy.merge(other.policy);
-        self
-    }
-}
 
 /// Lints discovered inputs (walk problems become findings) and returns the sorted report.
 /// `read` supplies the content of an input: bytes, or a [`Source`], or a problem (a `String`
@@ -184,7 +103,7 @@ where
             .par_iter()
             .map(|input| empty_stream(input, lint_read(&input.display(), read(input), opts), opts))
             .reduce(Partial::default, Partial::merge);
-        policy::stage::settle_run(opts, &mut partial);
+        settle::settle_run(opts, &mut partial);
         return partial;
     }
     // Namespace labels decide levels wherever they are, so a first pass collects them. It
@@ -220,7 +139,7 @@ where
                 }
                 // A file past the budget: only its Namespace objects now.
                 Ok(mut source) => {
-                    let found = policy::stage::namespaces_in(&name, &mut source, &opts.parse);
+                    let found = settle::namespaces_in(&name, &mut source, &opts.parse);
                     (found, Prepared::Whole(was_kept.then_some(Ok(source)), None))
                 }
                 Err(problem) => (
@@ -230,7 +149,7 @@ where
             }
         })
         .unzip();
-    let observed = policy::stage::observe(opts, found.into_iter().flatten().collect());
+    let observed = settle::observe(opts, found.into_iter().flatten().collect());
     let opts = &observed;
     let mut partial = inputs
         .par_iter()
@@ -258,7 +177,7 @@ where
             empty_stream(input, partial, opts)
         })
         .reduce(Partial::default, Partial::merge);
-    policy::stage::settle_run(opts, &mut partial);
+    settle::settle_run(opts, &mut partial);
     partial
 }
 
@@ -520,37 +439,6 @@ fn relax_unchecked(partial: &mut Partial, opts: &LintOptions) {
     }
 }
 
-/// Whether `d` says that some input could not be checked (an unreadable, undecodable,
-/// unparsable or oversized input): such a run never passes unless `--allow-unchecked`.
-pub fn is_unchecked(d: &Diagnostic) -> bool {
-    InputRule::from_id(&d.rule).is_some_and(InputRule::leaves_unchecked)
-}
-
-/// Sorts and counts.
-pub fn finish(mut partial: Partial) -> Report {
-    diagnostic::sort(&mut partial.diagnostics);
-    partial.objects.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.object).cmp(&(&b.file, b.line, b.column, &b.object))
-    });
-    let mut summary = partial.summary;
-    summary.errors = count(&partial.diagnostics, Severity::Error);
-    summary.warnings = count(&partial.diagnostics, Severity::Warning);
-    summary.notes = count(&partial.diagnostics, Severity::Note);
-    summary.excepted = policy::stage::excepted(&partial.diagnostics);
-    let mut exceptions = partial.policy.records;
-    exceptions.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    Report {
-        diagnostics: partial.diagnostics,
-        objects: partial.objects,
-        summary,
-        exceptions,
-    }
-}
-
-fn count(diags: &[Diagnostic], s: Severity) -> usize {
-    diags.iter().filter(|d| d.severity == s).count()
-}
-
 /// Lints one input's content.
 pub fn lint_source(name: &str, source: Source, opts: &LintOptions) -> Partial {
     match source {
@@ -577,7 +465,7 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         }
     };
     // A file linted on its own (not through `lint_inputs`) reads its own Namespace objects.
-    let observed = policy::stage::observe_text(opts, name, text);
+    let observed = settle::observe_text(opts, name, text);
     let opts = observed.as_ref().unwrap_or(opts);
     let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
@@ -753,7 +641,7 @@ impl FileCtx<'_> {
     }
 
     fn snippet(&self, span: Span) -> diagnostic::Snippet {
-        diagnose::snippet_in(
+        snippet_in(
             self.text,
             self.index(),
             self.first_line,
@@ -900,7 +788,7 @@ impl FileCtx<'_> {
             out.diagnostics.extend(self.located(found, origin));
             return;
         }
-        let kind = workload::lookup(&self.opts.kinds, &info.api_version, &info.kind);
+        let kind = kinds::lookup(&self.opts.kinds, &info.api_version, &info.kind);
         let templates = kind.map(|k| k.templates_in(node)).unwrap_or_default();
         let namespace = info
             .namespace
@@ -941,11 +829,15 @@ impl FileCtx<'_> {
         for (path, template) in &templates {
             let template_path = path.prefixed(&info.path);
             let as_pod = kind.is_pod()
-                || workload::defaults_templates_like_pods(self.opts.policy.kubernetes_minor);
+                || crate::workload::extract::defaults_templates_like_pods(
+                    self.opts.policy.kubernetes_minor,
+                );
             let (pod, type_problems) = extract_pod(template, as_pod);
             // The Pods a template creates are defaulted as Pods: their hostPorts verdict may
             // be worse than the template's (flannel's, node-exporter's DaemonSets).
-            let created = (!as_pod).then(|| workload::created_pod(&pod)).flatten();
+            let created = (!as_pod)
+                .then(|| crate::workload::extract::created_pod(&pod))
+                .flatten();
             for tp in type_problems {
                 let path = tp.path.prefixed(&template_path);
                 let p = LoadProblem::new(
@@ -1059,12 +951,12 @@ impl FileCtx<'_> {
         root: &Node,
         info: &ObjectInfo,
         node: &Node,
-        kind: Option<&WorkloadKind>,
+        kind: Option<&kinds::WorkloadKind>,
         templates: &[(FieldPath, &Node)],
         object: &ObjectRef,
         origin: Option<&str>,
     ) -> Vec<Diagnostic> {
-        if kind.is_some_and(|k| workload::is_builtin(&k.group, &k.kind)) {
+        if kind.is_some_and(|k| kinds::is_builtin(&k.group, &k.kind)) {
             return Vec::new();
         }
         let known: Vec<FieldPath> = templates.iter().map(|(p, _)| p.clone()).collect();
@@ -1074,14 +966,14 @@ impl FileCtx<'_> {
                 let field = path.prefixed(&info.path);
                 let why = match kind {
                     // `extensions/v1beta1` DaemonSets and the like: no API server serves them.
-                    None if workload::api_group(&info.api_version) == "extensions"
-                        && workload::builtin_kinds().iter().any(|k| k.kind == info.kind) =>
+                    None if kinds::api_group(&info.api_version) == "extensions"
+                        && kinds::builtin_kinds().iter().any(|k| k.kind == info.kind) =>
                     {
                         format!(
                         "Pod Security Admission does not evaluate {} in API group \"extensions\", which API servers no longer serve (the built-in {} is in {:?})",
                             info.kind,
                             info.kind,
-                            workload::builtin_kinds()
+                            kinds::builtin_kinds()
                                 .iter()
                                 .find(|k| k.kind == info.kind)
                                 .map_or("", |k| k.group.as_str())
@@ -1128,7 +1020,7 @@ impl FileCtx<'_> {
     /// matches, at the object's position.
     fn template_not_found(
         &self,
-        kind: &WorkloadKind,
+        kind: &kinds::WorkloadKind,
         source: &str,
         node: &Node,
         object: &ObjectRef,
@@ -1203,7 +1095,7 @@ impl FileCtx<'_> {
             .iter()
             .skip(1)
             .map(|(f, path, res)| {
-                let end = diagnose::visible_end(res.span);
+                let end = visible_end(res.span);
                 Related {
                     file: self.name.to_string(),
                     line: res.span.start.line,
@@ -1215,13 +1107,13 @@ impl FileCtx<'_> {
                 }
             })
             .collect();
-        let end = diagnose::visible_end(span);
+        let end = visible_end(span);
         Diagnostic {
             rule: v.check.to_string(),
             severity: eval.mode.severity(),
             level: Some(eval.policy.level),
             pss_version: Some(eval.policy.version.to_string()),
-            policy: crate::diagnostic::PolicyContext {
+            policy: diagnostic::PolicyContext {
                 mode: Some(eval.mode),
                 source: eval.source.as_deref().map(str::to_owned),
                 exception: None,
@@ -1292,44 +1184,6 @@ fn object_metadata(node: &Node) -> ObjectMetadata {
     ObjectMetadata {
         labels: strings("labels"),
         annotations: strings("annotations"),
-    }
-}
-
-/// A diagnostic for an input problem (no object, no level).
-pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> Diagnostic {
-    let span = p.span.unwrap_or_default();
-    let (line, col) = if p.span.is_some() {
-        (span.start.line, span.start.col)
-    } else {
-        (1, 1)
-    };
-    let end = if p.span.is_some() {
-        diagnose::visible_end(span)
-    } else {
-        crate::source::Pos::new(1, 1)
-    };
-    Diagnostic {
-        rule: p.rule.id().to_string(),
-        severity: p.rule.severity(),
-        level: None,
-        pss_version: None,
-        policy: Default::default(),
-        reason: None,
-        detail: None,
-        message: p.message.clone(),
-        file: name.to_string(),
-        line,
-        column: col,
-        end_line: end.line,
-        end_column: end.col,
-        origin: origin.map(str::to_owned),
-        object: None,
-        field: None,
-        container: None,
-        related: Vec::new(),
-        fix: None,
-        hint: p.hint.clone(),
-        snippet: None,
     }
 }
 

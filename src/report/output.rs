@@ -102,8 +102,8 @@ pub fn refuse_inputs<'p>(
             continue;
         };
         if let Some((output, _)) = outputs.iter().find(|(_, o)| *o == id) {
-            let input = crate::discover::display_path(input);
-            let output = crate::discover::display_path(output);
+            let input = crate::input::display_path(input);
+            let output = crate::input::display_path(output);
             let same = if input == output {
                 String::new()
             } else {
@@ -246,7 +246,7 @@ fn write_file(
     let tmp = builder
         .make_in(dir, |p| {
             drop(guard.take());
-            guard = Some(crate::interrupt::TempGuard::new(p));
+            guard = Some(crate::runtime::interrupt::TempGuard::new(p));
             create_new(p)
         })
         .map_err(|e| {

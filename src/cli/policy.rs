@@ -1,19 +1,19 @@
-//! The policy flags shared by `psslint check` and `psslint exceptions`, and how they, the
-//! config file and the admission configuration combine into [`LintOptions`].
+//! The policy flags shared by every subcommand that lints, and how they, the config file and
+//! the admission configuration combine into [`LintOptions`].
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::admission;
-use super::config::{self, Config, DefaultValue};
-use super::date::Date;
-use super::exceptions::Clock;
-use super::strict::{ConfigError, ConfigErrors};
-use super::{ModePolicies, Policy, SourceFile};
-use crate::lint::LintOptions;
-use crate::pss::{Level, Version};
-use crate::workload::{self, WorkloadKind};
+use crate::lint::options::LintOptions;
+use crate::model::level::{Level, Version};
+use crate::policy::admission;
+use crate::policy::config::{self, Config, DefaultValue};
+use crate::policy::date::Date;
+use crate::policy::exceptions::{self, Clock};
+use crate::policy::strict::{ConfigError, ConfigErrors};
+use crate::policy::{ModePolicies, Policy, SourceFile};
+use crate::workload::kinds::{self, WorkloadKind};
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct PolicyArgs {
@@ -67,41 +67,6 @@ pub struct PolicyArgs {
     pub today: Option<Date>,
 }
 
-/// `psslint exceptions [PATHS]`.
-#[derive(Debug, Args)]
-pub struct ExceptionsArgs {
-    /// Files or directories to lint; `-` reads standard input.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: ReviewFormat,
-
-    /// Walk files ignored by .gitignore, .ignore and git excludes too.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// Follow symbolic links met while walking directories (links named on the command line
-    /// are always followed).
-    #[arg(long, short = 'L')]
-    pub follow: bool,
-
-    #[command(flatten)]
-    pub policy: PolicyArgs,
-}
-
-/// Formats of the exception review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReviewFormat {
-    /// An aligned table.
-    Human,
-    /// A Markdown table.
-    Markdown,
-    /// JSON: one object per exception.
-    Json,
-}
-
 fn parse_level(s: &str) -> Result<Level, String> {
     s.parse().map_err(|e: &str| e.to_string())
 }
@@ -114,7 +79,7 @@ fn parse_kubernetes(s: &str) -> Result<u32, String> {
     config::parse_kubernetes(s)
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     s.parse().map_err(|e: &str| e.to_string())
 }
 
@@ -166,7 +131,7 @@ impl PolicyArgs {
             Some(p) => {
                 if !p.is_file() {
                     return Err(ConfigErrors(vec![ConfigError {
-                        file: crate::discover::display_path(p),
+                        file: crate::input::display_path(p),
                         pos: None,
                         message: "no such config file".into(),
                     }]));
@@ -179,7 +144,7 @@ impl PolicyArgs {
             },
         };
         let name = if self.config.is_some() {
-            crate::discover::display_path(&path)
+            crate::input::display_path(&path)
         } else {
             config::display(&path, cwd)
         };
@@ -200,8 +165,8 @@ impl PolicyArgs {
                 version.unwrap_or(Version::Latest),
             ),
         };
-        let mut kinds: Vec<WorkloadKind> = workload::builtin_kinds();
-        kinds.extend(workload::preset_kinds());
+        let mut kinds: Vec<WorkloadKind> = kinds::builtin_kinds();
+        kinds.extend(kinds::preset_kinds());
         let mut defaults = ModePolicies::builtin();
         let mut warning_days = None;
         if let Some(c) = config {
@@ -239,7 +204,7 @@ impl PolicyArgs {
         }
         policy.clock = Clock {
             today: self.today.unwrap_or_else(Date::today_utc),
-            warning_days: warning_days.unwrap_or(super::exceptions::DEFAULT_WARNING_DAYS),
+            warning_days: warning_days.unwrap_or(exceptions::DEFAULT_WARNING_DAYS),
         };
         let mut opts = LintOptions::new(policy);
         opts.kinds = kinds;

@@ -9,8 +9,8 @@
 
 use std::fmt;
 
-use crate::field::{FieldPath, Segment};
 use crate::manifest::Node;
+use crate::model::field::{FieldPath, Segment};
 
 /// One step of a [`TemplatePath`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@
 //! malloc arenas and asking the cgroup for the CPU quota take longer than linting a small
 //! manifest. Such runs use the calling thread alone.
 
-use crate::discover::Input;
+use std::path::Path;
 
 /// Inputs totalling less than this are linted on the calling thread: about a millisecond of
 /// work, less than what starting worker threads costs.
@@ -14,9 +14,12 @@ pub const SMALL_INPUT_BYTES: u64 = 128 * 1024;
 /// Up to this many inputs are `stat`ed to see whether the run is small.
 const SMALL_INPUT_FILES: usize = 16;
 
-/// The number of workers for `inputs`: `requested` (`--threads`) if given, one for a small
-/// run, else the available cores.
-pub fn count(requested: Option<usize>, inputs: &[Input]) -> usize {
+/// The number of workers for `inputs` (each input's path, `None` for standard input):
+/// `requested` (`--threads`) if given, one for a small run, else the available cores.
+pub fn count<'a>(
+    requested: Option<usize>,
+    inputs: impl ExactSizeIterator<Item = Option<&'a Path>>,
+) -> usize {
     if let Some(n) = requested {
         return n.max(1);
     }
@@ -28,13 +31,13 @@ pub fn count(requested: Option<usize>, inputs: &[Input]) -> usize {
 
 /// Whether every input is a file and together they are small (standard input is not: its size
 /// is unknown).
-fn is_small(inputs: &[Input]) -> bool {
+fn is_small<'a>(inputs: impl ExactSizeIterator<Item = Option<&'a Path>>) -> bool {
     if inputs.len() > SMALL_INPUT_FILES {
         return false;
     }
     let mut total = 0u64;
     for input in inputs {
-        let Input::File(path) = input else {
+        let Some(path) = input else {
             return false;
         };
         // Unreadable files are reported by the read stage; they add no work.
@@ -64,16 +67,19 @@ mod tests {
 
     #[test]
     fn requested_threads_win() {
-        assert_eq!(count(Some(3), &[]), 3);
-        assert_eq!(count(Some(0), &[]), 1);
+        assert_eq!(count(Some(3), std::iter::empty()), 3);
+        assert_eq!(count(Some(0), std::iter::empty()), 1);
     }
 
     #[test]
     fn small_runs_use_one_thread_and_stdin_is_not_small() {
-        let small = Input::File(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into());
-        assert_eq!(count(None, std::slice::from_ref(&small)), 1);
-        assert!(!is_small(&[Input::Stdin]));
+        let small = Some(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/Cargo.toml"
+        )));
+        assert_eq!(count(None, std::iter::once(small)), 1);
+        assert!(!is_small(std::iter::once(None)));
         let many = vec![small; SMALL_INPUT_FILES + 1];
-        assert!(!is_small(&many));
+        assert!(!is_small(many.into_iter()));
     }
 }
