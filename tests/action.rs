@@ -104,6 +104,15 @@ struct Run {
 
 /// Runs the step in a fresh workspace holding `files`, with `inputs` over the defaults.
 fn run_action(files: &[(&str, &str)], inputs: &[(&str, &str)]) -> Run {
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    run_action_with(files, inputs, &bin_dir)
+}
+
+/// [`run_action`] with the `psslint` of `bin_dir` first on `PATH`.
+fn run_action_with(files: &[(&str, &str)], inputs: &[(&str, &str)], bin_dir: &Path) -> Run {
     let action = action_yml();
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
@@ -115,13 +124,9 @@ fn run_action(files: &[(&str, &str)], inputs: &[(&str, &str)]) -> Run {
     let summary_file = dir.path().join("step_summary");
     fs::write(&summary_file, "").expect("summary file");
 
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
-        .parent()
-        .expect("bin dir")
-        .to_path_buf();
-    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .expect("PATH");
 
     let mut cmd = Command::new("bash");
@@ -167,13 +172,23 @@ fn action_yml_maps_every_input_to_the_step() {
     assert_eq!(
         inputs,
         [
+            "admission-config",
+            "allow-unchecked",
+            "args",
             "config",
             "fail-on",
             "format",
+            "kubernetes",
             "level",
+            "namespace",
             "paths",
             "pss-version",
+            "release-name",
+            "render-timeout",
             "sarif-file",
+            "set",
+            "set-string",
+            "values",
             "version"
         ]
     );
@@ -311,4 +326,444 @@ fn the_cache_key_follows_the_version_or_the_source() {
     let source = key("");
     assert!(source.starts_with("psslint-Linux-X64-source-"), "{source}");
     assert_eq!(source, key(""), "the key is stable");
+}
+
+/// A Pod with no namespace and a privileged container.
+const PRIVILEGED_NO_NAMESPACE: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: agent}
+spec:
+  containers:
+  - name: agent
+    image: agent
+    securityContext: {privileged: true}
+";
+
+fn annotations(run: &Run, kind: &str) -> Vec<String> {
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with(&format!("::{kind} file=")))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn paths_with_spaces_one_per_line_or_quoted() {
+    let files = [
+        ("my k8s/bad.yaml", PRIVILEGED),
+        ("other dir/bad.yaml", PRIVILEGED),
+        ("skipped/bad.yaml", PRIVILEGED),
+    ];
+    for paths in [
+        "my k8s\nother dir/bad.yaml\n",
+        "  my k8s  \n\n  other dir/bad.yaml",
+        r#""my k8s" 'other dir/bad.yaml'"#,
+        r"my\ k8s other\ dir/bad.yaml",
+    ] {
+        let run = run_action(&files, &[("paths", paths), ("level", "baseline")]);
+        assert_eq!(run.status, Some(1), "{paths:?}: {}", run.stdout);
+        let errors = annotations(&run, "error");
+        assert_eq!(errors.len(), 2, "{paths:?}: {}", run.stdout);
+        assert!(errors[0].starts_with("::error file=my k8s/bad.yaml,line=8,"));
+        assert!(errors[1].starts_with("::error file=other dir/bad.yaml,line=8,"));
+        assert_eq!(run.outputs["errors"], "2");
+    }
+    // Nothing is expanded: a glob or a variable is a path that does not exist.
+    for paths in ["*/bad.yaml", "$HOME", "$(echo skipped)"] {
+        let run = run_action(&files, &[("paths", paths)]);
+        assert_eq!(run.status, Some(2), "{paths:?}: {}", run.stdout);
+    }
+    let run = run_action(&files, &[("paths", r#""my k8s"#)]);
+    assert_eq!(run.status, Some(2));
+    assert!(run.stdout.contains("cannot split"), "{}", run.stdout);
+}
+
+#[test]
+fn the_policy_inputs_reach_psslint() {
+    // admission-config: the cluster enforces restricted; a path with a space.
+    let admission = "apiVersion: pod-security.admission.config.k8s.io/v1
+kind: PodSecurityConfiguration
+defaults: {enforce: restricted, enforce-version: latest}
+";
+    let files = [
+        ("k8s/pod.yaml", WARNING_FREE_RESTRICTED_FAIL),
+        ("cluster config/admission.yaml", admission),
+    ];
+    let run = run_action(&files, &[("paths", "k8s")]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert!(annotations(&run, "error").is_empty(), "{}", run.stdout);
+    let run = run_action(
+        &files,
+        &[
+            ("paths", "k8s"),
+            ("admission-config", "cluster config/admission.yaml"),
+        ],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    assert!(!annotations(&run, "error").is_empty(), "{}", run.stdout);
+
+    // namespace: objects without one belong to `tools`, whose Namespace enforces privileged.
+    let tools = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: tools
+  labels: {pod-security.kubernetes.io/enforce: privileged}
+";
+    let files = [
+        ("agent.yaml", PRIVILEGED_NO_NAMESPACE),
+        ("ns/tools.yaml", tools),
+    ];
+    let run = run_action(&files, &[]);
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    let run = run_action(&files, &[("namespace", "tools")]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+
+    // args: only the Pod is linted, and the Namespace is read from a directory with a space.
+    let files = [
+        ("agent.yaml", PRIVILEGED_NO_NAMESPACE),
+        ("name spaces/tools.yaml", tools),
+    ];
+    let run = run_action(
+        &files,
+        &[
+            ("paths", "agent.yaml"),
+            (
+                "args",
+                r#"--namespace tools --namespaces-from "name spaces""#,
+            ),
+        ],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert!(
+        annotations(&run, "warning")[0].contains("file=agent.yaml,"),
+        "{}",
+        run.stdout
+    );
+    let run = run_action(
+        &files,
+        &[("paths", "agent.yaml"), ("args", "--namespace tools")],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+
+    // kubernetes: a host probe fails baseline from v1.34 on; a v1.33 cluster's `latest`
+    // does not check it.
+    let probe = "apiVersion: v1
+kind: Pod
+metadata: {name: probe}
+spec:
+  containers:
+  - name: app
+    image: app
+    readinessProbe: {httpGet: {host: 10.0.0.1, port: 80}}
+";
+    let files = [("probe.yaml", probe)];
+    let run = run_action(&files, &[("level", "baseline")]);
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    let run = run_action(&files, &[("level", "baseline"), ("kubernetes", "v1.33")]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+
+    // allow-unchecked: input that cannot be parsed is a warning, not a failure.
+    let files = [(
+        "broken.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p\n",
+    )];
+    let run = run_action(&files, &[]);
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    let run = run_action(&files, &[("allow-unchecked", "true")]);
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["warnings"], "1");
+    let run = run_action(&files, &[("allow-unchecked", "yes")]);
+    assert_eq!(run.status, Some(2), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("allow-unchecked must be"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Passes `baseline`, fails `restricted` (with no warning-only findings of its own).
+const WARNING_FREE_RESTRICTED_FAIL: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: web
+    image: web
+";
+
+/// Runs `action-install.sh install` with `env`; returns the status and the output.
+fn install(env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(Path::new(CRATE).join("scripts/action-install.sh"))
+        .arg("install")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("INPUT_VERSION");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("bash runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// A release archive holding a `psslint` that prints `psslint VERSION (release)`; its SHA-256.
+fn fake_release(dir: &Path, version: &str, target: &str) -> String {
+    let stage = dir.join("stage");
+    fs::create_dir_all(&stage).expect("mkdir");
+    let bin = stage.join("psslint");
+    fs::write(
+        &bin,
+        format!("#!/bin/sh\necho 'psslint {version} (release)'\n"),
+    )
+    .expect("write");
+    let release = dir.join("releases").join(format!("v{version}"));
+    fs::create_dir_all(&release).expect("mkdir");
+    let archive = release.join(format!("psslint-{version}-{target}.tar.gz"));
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&stage)
+        .arg("psslint")
+        .status()
+        .expect("tar");
+    assert!(status.success());
+    let out = Command::new("sha256sum")
+        .arg(&archive)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .expect("hash")
+        .to_string()
+}
+
+fn script_says(what: &str) -> String {
+    let out = Command::new("bash")
+        .arg(Path::new(CRATE).join("scripts/action-install.sh"))
+        .arg(what)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_release_binary_is_downloaded_only_with_the_committed_checksum() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = script_says("target");
+    assert_eq!(target, "x86_64-unknown-linux-musl");
+    let sha = fake_release(dir.path(), "9.9.9", &target);
+    let releases = format!("file://{}", dir.path().join("releases").display());
+    let home = dir.path().join("home");
+    let gh_path = dir.path().join("github_path");
+    let checksums = dir.path().join("checksums.txt");
+    let env = |checksums: &Path| {
+        vec![
+            ("RUNNER_OS".to_string(), "Linux".to_string()),
+            ("RUNNER_ARCH".to_string(), "X64".to_string()),
+            ("PSSLINT_RELEASES_URL".to_string(), releases.clone()),
+            (
+                "PSSLINT_CHECKSUMS".to_string(),
+                checksums.display().to_string(),
+            ),
+            ("PSSLINT_HOME".to_string(), home.display().to_string()),
+            ("GITHUB_PATH".to_string(), gh_path.display().to_string()),
+        ]
+    };
+    let run = |version: &str, checksums: &Path| {
+        let owned = env(checksums);
+        let mut pairs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.push(("INPUT_VERSION", version));
+        install(&pairs)
+    };
+
+    // Listed by version: downloaded, checked, installed, put on PATH.
+    fs::write(
+        &checksums,
+        format!("# comment\n\n9.9.9 0000 {target} {sha}\n9.9.9 0000 aarch64-apple-darwin {sha}\n"),
+    )
+    .expect("write");
+    let (status, out) = run("v9.9.9", &checksums);
+    assert_eq!(status, Some(0), "{out}");
+    assert!(out.contains("psslint 9.9.9 (release)"), "{out}");
+    assert!(home.join("bin/psslint").is_file());
+    assert_eq!(
+        fs::read_to_string(&gh_path).expect("GITHUB_PATH").trim(),
+        home.join("bin").display().to_string()
+    );
+
+    // Listed by the action's own source hash: no version needed.
+    fs::remove_dir_all(&home).expect("rm");
+    let source = script_says("source-hash");
+    fs::write(&checksums, format!("9.9.9 {source} {target} {sha}\n")).expect("write");
+    let (status, out) = run("", &checksums);
+    assert_eq!(status, Some(0), "{out}");
+    assert!(out.contains("psslint 9.9.9 (release)"), "{out}");
+
+    // A download whose checksum differs from the committed one is refused.
+    fs::remove_dir_all(&home).expect("rm");
+    let wrong = format!(
+        "{}{}",
+        &sha[..63],
+        if sha.ends_with('0') { "1" } else { "0" }
+    );
+    fs::write(&checksums, format!("9.9.9 0000 {target} {wrong}\n")).expect("write");
+    let (status, out) = run("9.9.9", &checksums);
+    assert_eq!(status, Some(2), "{out}");
+    assert!(out.contains("refusing it"), "{out}");
+    assert!(!home.join("bin/psslint").exists());
+
+    // A missing download is an error, not a silent build of something else.
+    fs::write(&checksums, format!("9.9.8 0000 {target} {sha}\n")).expect("write");
+    let (status, out) = run("9.9.8", &checksums);
+    assert_eq!(status, Some(2), "{out}");
+    assert!(out.contains("cannot download"), "{out}");
+}
+
+#[test]
+fn without_a_release_binary_the_action_builds_its_own_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let checksums = dir.path().join("none.txt");
+    fs::write(&checksums, "# no releases\n").expect("write");
+    let target = PathBuf::from(env!("CARGO_BIN_EXE_psslint"))
+        .ancestors()
+        .nth(2)
+        .expect("target dir")
+        .join("pre-commit-cargo");
+    let (status, out) = install(&[
+        ("PSSLINT_HOME", &home.display().to_string()),
+        ("PSSLINT_CHECKSUMS", &checksums.display().to_string()),
+        // The build is the action's; at debug cost, sharing the pre-commit test's cache.
+        ("CARGO_TARGET_DIR", &target.display().to_string()),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
+        ("CARGO_PROFILE_RELEASE_LTO", "false"),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+    ]);
+    assert_eq!(status, Some(0), "{out}");
+    assert!(
+        out.contains(&format!("psslint {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(home.join("bin/psslint").is_file());
+}
+
+/// Every input becomes exactly the psslint arguments it stands for, spaces and quotes intact:
+/// a stub `psslint` records its argv (and writes the JSON report the step reads).
+#[test]
+fn every_input_becomes_its_arguments_exactly() {
+    let stub = tempfile::tempdir().expect("tempdir");
+    let argv = stub.path().join("argv");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+printf '%s\n' "$@" > '{}'
+for a in "$@"; do
+  case "$a" in json=*) printf '{{\n  "summary": {{\n    "errors": 0,\n    "warnings": 0\n  }}\n}}\n' > "${{a#json=}}" ;; esac
+done
+"#,
+        argv.display()
+    );
+    let bin = stub.path().join("psslint");
+    fs::write(&bin, script).expect("stub");
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&bin)
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    let run = run_action_with(
+        &[],
+        &[
+            ("paths", "charts/web app\ndeploy/my overlay\n"),
+            ("level", "restricted"),
+            ("pss-version", "v1.33"),
+            ("config", "ci/psslint config.yaml"),
+            ("admission-config", "cluster/admission config.yaml"),
+            ("namespace", "shop"),
+            ("kubernetes", "v1.33"),
+            ("allow-unchecked", "true"),
+            ("values", "values/prod.yaml 'values/eu west.yaml'"),
+            ("set", "image.tag=1.2.3\n  ingress.host=a b.example  \n"),
+            ("set-string", "podLabels.team=web"),
+            ("release-name", "web prod"),
+            ("render-timeout", "60s"),
+            ("args", r#"--namespaces-from "k8s/name spaces" --no-ignore"#),
+            ("format", "concise"),
+            ("fail-on", "warning"),
+        ],
+        stub.path(),
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    let got = fs::read_to_string(&argv).expect("argv");
+    let got: Vec<&str> = got.lines().collect();
+    let report = got
+        .iter()
+        .find(|a| a.starts_with("json="))
+        .expect("a JSON report")
+        .to_string();
+    let expected = [
+        "check",
+        "--format",
+        "concise",
+        "--fail-on",
+        "warning",
+        "--level",
+        "restricted",
+        "--pss-version",
+        "v1.33",
+        "--config",
+        "ci/psslint config.yaml",
+        "--admission-config",
+        "cluster/admission config.yaml",
+        "--namespace",
+        "shop",
+        "--kubernetes",
+        "v1.33",
+        "--values",
+        "values/prod.yaml",
+        "--values",
+        "values/eu west.yaml",
+        "--set",
+        "image.tag=1.2.3",
+        "--set",
+        "ingress.host=a b.example",
+        "--set-string",
+        "podLabels.team=web",
+        "--release-name",
+        "web prod",
+        "--render-timeout",
+        "60s",
+        "--allow-unchecked",
+        "--namespaces-from",
+        "k8s/name spaces",
+        "--no-ignore",
+        "--output",
+        &report,
+        "--output",
+        "markdown=",
+        "--",
+        "charts/web app",
+        "deploy/my overlay",
+    ];
+    // The Markdown summary goes to a temporary file: compare up to its name.
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, e) in got.iter().zip(expected) {
+        assert!(
+            *g == e || (e == "markdown=" && g.starts_with(e)),
+            "{got:#?}"
+        );
+    }
+    assert_eq!(run.outputs["errors"], "0");
 }

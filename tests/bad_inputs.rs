@@ -11,6 +11,8 @@
 //! 2 = psslint could not do its job (a named path missing or unreadable, bad flags, an
 //! output that cannot be written).
 
+mod support;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -514,10 +516,10 @@ fn unreadable(d: &TempDir, name: &str) -> Option<Option<u32>> {
     match probe {
         Ok(out) if out.status.success() => Some(Some(65534)),
         other => {
-            println!(
-                "SKIPPED: running as root, and cannot run psslint as uid 65534 to make a file \
+            support::skipped(&format!(
+                "running as root, and cannot run psslint as uid 65534 to make a file \
                  unreadable: {other:?}"
-            );
+            ));
             None
         }
     }

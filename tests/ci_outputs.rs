@@ -113,7 +113,7 @@ fn sarif_points_helm_findings_at_their_template() {
 }
 
 #[test]
-fn input_problems_are_sarif_results_and_junit_failures() {
+fn input_problems_are_sarif_results_and_junit_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(
         dir.path().join("broken.yaml"),
@@ -136,10 +136,73 @@ fn input_problems_are_sarif_results_and_junit_failures() {
         support::assert_valid_sarif(&schema, &run("sarif"));
     }
 
+    // A file that cannot be parsed could not be tested: JUnit's `error`, not a `failure`.
     let junit = support::parse_junit(&run("junit"));
-    assert_eq!((junit.tests, junit.failures), (1, 1));
-    let case = &junit.test_suites[0].test_cases[0];
+    assert_eq!((junit.tests, junit.failures, junit.errors), (1, 0, 1));
+    let suite = &junit.test_suites[0];
+    assert_eq!((suite.failures, suite.errors), (0, 1));
+    let case = &suite.test_cases[0];
     assert_eq!(case.name.as_str(), "broken.yaml");
+    let quick_junit::TestCaseStatus::NonSuccess { kind, message, .. } = &case.status else {
+        panic!("{:?}", case.status)
+    };
+    assert_eq!(*kind, quick_junit::NonSuccessKind::Error);
+    assert!(
+        message.as_ref().is_some_and(|m| !m.is_empty()),
+        "{message:?}"
+    );
+}
+
+#[test]
+fn junit_fails_violations_and_errors_unchecked_files_in_one_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p\nspec: {}\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("bad.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n  - {name: a, image: a, securityContext: {privileged: true}}\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("chart.yaml"),
+        "kind: Pod\nname: {{ .Values.name }}\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("psslint")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["--format", "junit", "--level", "baseline", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let junit = support::parse_junit(&String::from_utf8(out.stdout).expect("UTF-8"));
+    assert_eq!((junit.tests, junit.failures, junit.errors), (3, 1, 2));
+    let kind_of = |file: &str| {
+        let suite = junit
+            .test_suites
+            .iter()
+            .find(|s| s.name.as_str() == file)
+            .unwrap_or_else(|| panic!("no suite {file}"));
+        match &suite.test_cases[0].status {
+            quick_junit::TestCaseStatus::NonSuccess { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    };
+    assert_eq!(
+        kind_of("bad.yaml"),
+        Some(quick_junit::NonSuccessKind::Failure)
+    );
+    assert_eq!(
+        kind_of("broken.yaml"),
+        Some(quick_junit::NonSuccessKind::Error)
+    );
+    assert_eq!(
+        kind_of("chart.yaml"),
+        Some(quick_junit::NonSuccessKind::Error)
+    );
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //! The fixtures live outside the repository (CI always has them). Without them these tests
 //! print that they were skipped.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ macro_rules! require_shared {
         match shared() {
             Some(p) => p,
             None => {
-                eprintln!("SKIPPED: ../shared/conformance/pss-fixtures not found");
+                support::skipped("../shared/conformance/pss-fixtures not found");
                 return;
             }
         }

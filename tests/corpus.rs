@@ -2,6 +2,8 @@
 //! panic; unrendered Helm templates get a hint to run `helm template`; files that are not
 //! Kubernetes objects are skipped and counted. Skipped with a message when the corpus is absent.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use psslint::input::discover::{discover, DiscoverOptions};
@@ -27,7 +29,7 @@ fn read(input: &Input) -> Result<Vec<u8>, String> {
 #[test]
 fn the_whole_corpus_lints_without_panics() {
     let Some(root) = corpus() else {
-        eprintln!("SKIPPED: ../shared/corpus not found");
+        support::skipped("../shared/corpus not found");
         return;
     };
     let found = discover(

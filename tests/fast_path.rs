@@ -4,6 +4,8 @@
 //! parse reports nothing and yields the objects it claims. Random mutations of real documents
 //! probe the cases the files do not contain.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -100,7 +102,7 @@ fn testdata_reports_are_identical_with_and_without_the_fast_path() {
 #[test]
 fn corpus_reports_are_identical_with_and_without_the_fast_path() {
     let Some(root) = dir("../shared/corpus") else {
-        println!("SKIPPED: ../shared/corpus not found");
+        support::skipped("../shared/corpus not found");
         return;
     };
     let files = inputs(&root);
@@ -167,7 +169,7 @@ fn every_settled_document_is_settled_alike_by_the_full_parse() {
     let mut files = inputs(&dir("testdata").expect("testdata"));
     match dir("../shared/corpus") {
         Some(c) => files.extend(inputs(&c)),
-        None => println!("SKIPPED: ../shared/corpus not found (testdata only)"),
+        None => support::skipped("../shared/corpus not found (testdata only)"),
     }
     let opts = options(true);
     let chunks = chunks_of(&files);

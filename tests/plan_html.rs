@@ -3,6 +3,8 @@
 //! /usr/bin/chromium is absent, except in CI (`CI` set), where that is a failure: `.ci/run`
 //! installs it.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
@@ -20,7 +22,9 @@ fn chromium_available() -> bool {
         std::env::var_os("CI").is_none(),
         "{CHROMIUM} is missing in CI: .ci/run installs Debian's chromium"
     );
-    println!("SKIPPED: {CHROMIUM} is not installed (apt-get install chromium) - the HTML plan was not checked in a browser");
+    support::skipped(&format!(
+        "{CHROMIUM} is not installed (apt-get install chromium): the HTML plan was not checked in a browser"
+    ));
     false
 }
 

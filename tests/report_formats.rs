@@ -607,12 +607,21 @@ fn junit_is_read_by_a_junit_consumer() {
         ]
     );
     assert_eq!(parsed.tests, 4);
-    assert_eq!(parsed.failures, 2);
+    assert_eq!((parsed.failures, parsed.errors), (1, 1));
     let case = |suite: usize| &parsed.test_suites[suite].test_cases[0];
     let passed =
         |c: &quick_junit::TestCase| matches!(c.status, quick_junit::TestCaseStatus::Success { .. });
     assert!(passed(case(0)), "the passing object is a passed test");
-    assert!(!passed(case(1)), "a parse error fails its file");
+    assert!(
+        matches!(
+            case(1).status,
+            quick_junit::TestCaseStatus::NonSuccess {
+                kind: quick_junit::NonSuccessKind::Error,
+                ..
+            }
+        ),
+        "a file that cannot be parsed is an error (it could not be tested), not a failure"
+    );
     assert!(passed(case(2)), "a warning alone does not fail");
     assert!(case(2)
         .system_out
@@ -626,13 +635,14 @@ fn junit_is_read_by_a_junit_consumer() {
         "Deployment/web in shop (restricted:latest)"
     );
     let quick_junit::TestCaseStatus::NonSuccess {
+        kind: quick_junit::NonSuccessKind::Failure,
         message,
         ty,
         description,
         ..
     } = &web.status
     else {
-        panic!("web fails")
+        panic!("web fails: {:?}", web.status)
     };
     assert!(message
         .as_ref()

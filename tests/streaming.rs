@@ -3,6 +3,8 @@
 //! same spans, snippets and fixes, the same objects and the same counts. The windows here are
 //! made tiny, so that every document boundary is also a window boundary somewhere.
 
+mod support;
+
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -127,7 +129,7 @@ fn the_shared_corpus_streams_like_it_reads() {
     let mut paths = Vec::new();
     files_under(&root, &mut paths);
     if paths.is_empty() {
-        println!("SKIPPED: {} not found", root.display());
+        support::skipped(&format!("{} not found", root.display()));
         return;
     }
     for p in paths {

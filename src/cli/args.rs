@@ -72,8 +72,20 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    /// Read the Namespace objects of these files or directories (repeatable) for their Pod
+    /// Security labels, without linting them: workloads in the linted PATHS are judged by them
+    /// as if the whole set were linted. For hooks that lint only changed files:
+    /// `--namespaces-from . CHANGED...`.
+    #[arg(long, value_name = "PATH", help_heading = "Policy")]
+    pub namespaces_from: Vec<PathBuf>,
+
+    /// Output format (`--output-format` is an alias, ruff's spelling).
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: Format,
 
     /// Write a report to a file (repeatable). A plain PATH receives the `--format` report
@@ -148,7 +160,12 @@ pub struct ExceptionsArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: ReviewFormat,
 
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
@@ -190,7 +207,12 @@ pub struct PlanArgs {
     pub from_version: Option<Version>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: PlanFormat,
 
     /// Write the plan to this file instead of standard output.
@@ -242,7 +264,12 @@ pub struct NoticesArgs {
 
     /// What to print without `--out-dir`: the notices as Markdown, or JSON for chat and
     /// email bots (each notice's data and its rendered text).
-    #[arg(long, value_enum, default_value = "markdown")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "markdown"
+    )]
     pub format: NoticeFormat,
 
     /// A MiniJinja (Jinja2) template replacing the default wording; its context is a
@@ -411,6 +438,32 @@ mod tests {
         assert_eq!(a.output[1].format, None);
         assert_eq!(a.fail_on, FailOn::Never);
         assert!(!a.quiet && !a.statistics);
+    }
+
+    #[test]
+    fn output_format_is_an_alias_of_format() {
+        let Command::Check(a) = parse(&["psslint", "--output-format", "sarif", "k8s"]).command
+        else {
+            panic!("expected check")
+        };
+        assert_eq!(a.format, Format::Sarif);
+        for sub in ["plan", "exceptions"] {
+            let args = normalize_args(
+                ["psslint", sub, "--output-format", "json"]
+                    .iter()
+                    .map(OsString::from)
+                    .collect(),
+            );
+            assert!(Cli::try_parse_from(args).is_ok(), "{sub}");
+        }
+        // Given twice under both names, clap refuses it as for any repeated flag.
+        let twice = normalize_args(
+            ["psslint", "--format", "json", "--output-format", "sarif"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+        );
+        assert!(Cli::try_parse_from(twice).is_err());
     }
 
     #[test]

@@ -60,8 +60,9 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return super::config_trouble(&errors),
     };
-    // Never write a report over a file this run reads.
-    let inputs = super::run_inputs(&discovered, &args.policy);
+    // Never write a report over a file this run reads (the Namespace context included).
+    let mut inputs = super::run_inputs(&discovered, &args.policy);
+    inputs.extend(args.namespaces_from.iter().cloned());
     if let Err(e) = output::refuse_inputs(&targets, inputs.iter().map(PathBuf::as_path)) {
         eprintln!("psslint: {}", escape(&e));
         return super::EXIT_TROUBLE;
@@ -71,6 +72,28 @@ pub fn run(args: CheckArgs) -> u8 {
     opts.timings = timings.clone();
     opts.allow_unchecked = args.allow_unchecked;
     opts.allow_empty = args.allow_empty;
+    // A context path that does not exist is a usage error, like a missing input.
+    if let Some(missing) = args
+        .namespaces_from
+        .iter()
+        .find(|p| p.as_os_str() == "-" || std::fs::symlink_metadata(p).is_err())
+    {
+        eprintln!(
+            "psslint: --namespaces-from {}: {}",
+            display_path(missing),
+            if missing.as_os_str() == "-" {
+                "standard input cannot be read for context"
+            } else {
+                "no such file or directory"
+            }
+        );
+        return super::EXIT_TROUBLE;
+    }
+    opts.namespaces_from = lint::options::NamespaceSources {
+        paths: args.namespaces_from.clone(),
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+    };
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
@@ -104,6 +127,8 @@ pub fn run(args: CheckArgs) -> u8 {
             quiet: args.quiet,
             // Without a working directory, paths stay as given.
             root: SourceRoot::detect().ok(),
+            // Filled per target by output::write.
+            complete_reports: Vec::new(),
         },
         statistics: args.statistics,
         step_summary: std::env::var_os(github::STEP_SUMMARY_ENV)

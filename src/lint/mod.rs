@@ -10,6 +10,7 @@
 //! how every workload is judged. It does everything that does not depend on them, so that no
 //! file is read and no document skimmed twice when it can be helped (`lint_partial`).
 
+pub mod context;
 pub mod options;
 pub mod partial;
 pub mod settle;
@@ -149,7 +150,16 @@ where
             }
         })
         .unzip();
-    let observed = settle::observe(opts, found.into_iter().flatten().collect());
+    // Namespace objects of files that are not linted (`--namespaces-from`).
+    let context = context::read(&opts.namespaces_from, inputs, &opts.parse, read);
+    let observed = settle::observe(
+        opts,
+        found
+            .into_iter()
+            .flatten()
+            .chain(context.namespaces)
+            .collect(),
+    );
     let opts = &observed;
     let mut partial = inputs
         .par_iter()
@@ -177,6 +187,7 @@ where
             empty_stream(input, partial, opts)
         })
         .reduce(Partial::default, Partial::merge);
+    partial.diagnostics.extend(context.problems);
     settle::settle_run(opts, &mut partial);
     partial
 }

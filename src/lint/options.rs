@@ -1,5 +1,6 @@
 //! Everything that decides how inputs are judged, for one run.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::manifest::yaml::ParseOptions;
@@ -32,6 +33,8 @@ pub struct LintOptions {
     pub fast_path: bool,
     /// Where to record `--timings`, if anywhere.
     pub timings: Option<Arc<Timings>>,
+    /// Files read only for their Namespace objects (`--namespaces-from`).
+    pub namespaces_from: NamespaceSources,
 }
 
 impl LintOptions {
@@ -49,6 +52,7 @@ impl LintOptions {
             keep_object_metadata: false,
             fast_path: true,
             timings: None,
+            namespaces_from: Default::default(),
         }
     }
 
@@ -73,3 +77,21 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 /// 8 MiB of documents per window of a streamed file: thousands of documents to share among the
 /// workers, little memory.
 pub const DEFAULT_STREAM_BATCH: usize = 8 * 1024 * 1024;
+
+/// Where to read Namespace objects from, besides the linted inputs (`--namespaces-from`; see
+/// [`super::context`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespaceSources {
+    /// Files or directories.
+    pub paths: Vec<PathBuf>,
+    /// Walk files ignored by `.gitignore` too (`--no-ignore`).
+    pub no_ignore: bool,
+    /// Follow symbolic links met while walking (`--follow`).
+    pub follow: bool,
+}
+
+impl NamespaceSources {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}

@@ -9,7 +9,9 @@
 //!   fix. Consumers accept one failure per test case, so findings are not split across several.
 //!   Warnings and notes alone do not fail a test case; they go to `<system-out>`.
 //! * Findings tied to no checked object (parse errors, unreadable files) fail a test case named
-//!   after the file, so a file with no objects still shows up.
+//!   after the file, so a file with no objects still shows up. Input that could not be checked
+//!   at all ([`crate::model::problem::is_unchecked`]: unreadable, not YAML, an unrendered template) is an
+//!   `<error>`, not a `<failure>`: the test could not run, as Jenkins and GitLab read it.
 //!
 //! Names are unique per (classname, name), as GitLab keeps only the first of duplicates. Text is
 //! escaped and characters XML 1.0 forbids are dropped. Written by hand: the format needs four
@@ -28,33 +30,56 @@ struct Case<'a> {
     diagnostics: Vec<&'a Diagnostic>,
 }
 
+/// How a test case ended, as JUnit readers (Jenkins, GitLab) tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Passed,
+    /// A finding that fails: the object (or file) was checked and violates.
+    Failure,
+    /// Input that could not be checked (unreadable, not YAML, an unrendered template): the
+    /// test could not run, which JUnit calls an error.
+    Error,
+}
+
 impl Case<'_> {
-    fn fails(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+    fn outcome(&self) -> Outcome {
+        let errors = || {
+            self.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+        };
+        if errors().any(|d| crate::model::problem::is_unchecked(d)) {
+            Outcome::Error
+        } else if errors().next().is_some() {
+            Outcome::Failure
+        } else {
+            Outcome::Passed
+        }
     }
+}
+
+/// The test cases of `cases` that ended with `outcome`.
+fn count(cases: &[Case<'_>], outcome: Outcome) -> usize {
+    cases.iter().filter(|c| c.outcome() == outcome).count()
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let suites = suites(report);
     let tests: usize = suites.values().map(Vec::len).sum();
-    let failures: usize = suites
-        .values()
-        .map(|cases| cases.iter().filter(|c| c.fails()).count())
-        .sum();
+    let total = |outcome| suites.values().map(|c| count(c, outcome)).sum::<usize>();
+    let (failures, errors) = (total(Outcome::Failure), total(Outcome::Error));
 
     let mut out = BufWriter::new(out);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="psslint" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
+        r#"<testsuites name="psslint" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#
     )?;
     for (file, cases) in &suites {
-        let failures = cases.iter().filter(|c| c.fails()).count();
+        let (failures, errors) = (count(cases, Outcome::Failure), count(cases, Outcome::Error));
         writeln!(
             out,
-            r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
+            r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="{errors}" skipped="0">"#,
             attr(file),
             cases.len()
         )?;
@@ -165,14 +190,18 @@ fn write_case(out: &mut dyn Write, file: &str, case: &Case<'_>) -> io::Result<()
     }
     writeln!(out, "{open}>")?;
     let body: String = case.diagnostics.iter().map(|d| finding(d)).collect();
-    if case.fails() {
+    let outcome = case.outcome();
+    if outcome != Outcome::Passed {
+        // An error names what could not be checked; a failure, what violates.
         let errors: Vec<&&Diagnostic> = case
             .diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
+            .filter(|d| outcome == Outcome::Failure || crate::model::problem::is_unchecked(d))
             .collect();
         let message = case
             .object
+            .filter(|_| outcome == Outcome::Failure)
             .and_then(|o| o.verdict.clone())
             .or_else(|| errors.first().map(|d| d.message.clone()))
             .unwrap_or_default();
@@ -182,9 +211,14 @@ fn write_case(out: &mut dyn Write, file: &str, case: &Case<'_>) -> io::Result<()
                 rules.push(&d.rule);
             }
         }
+        let element = if outcome == Outcome::Error {
+            "error"
+        } else {
+            "failure"
+        };
         writeln!(
             out,
-            r#"      <failure message="{}" type="{}">{}</failure>"#,
+            r#"      <{element} message="{}" type="{}">{}</{element}>"#,
             attr(&message),
             attr(&rules.join(",")),
             text(&body)

@@ -7,6 +7,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod limits;
 pub mod markdown;
 pub mod output;
 pub mod root;
@@ -47,6 +48,9 @@ pub struct RenderOptions {
     /// The repository root that SARIF and GitHub paths are made relative to. Without it, paths
     /// stay as the diagnostics give them (relative to the working directory).
     pub root: Option<SourceRoot>,
+    /// The reports of the same run that list every finding (`psslint.json`, `standard
+    /// output`), named by the note of a format that caps what it shows (SARIF, GitHub).
+    pub complete_reports: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -92,6 +96,13 @@ impl Format {
     pub fn is_machine_readable(self) -> bool {
         matches!(self, Format::Json | Format::Sarif | Format::Junit)
     }
+
+    /// Formats that list every finding, however many: SARIF keeps what code scanning takes,
+    /// and Markdown is a summary. (GitHub's format annotates a few and lists the rest in the
+    /// log.)
+    pub fn lists_every_finding(self) -> bool {
+        !matches!(self, Format::Sarif | Format::Markdown)
+    }
 }
 
 /// Renders `report` in `format` to `out`.
@@ -105,9 +116,9 @@ pub fn render(
         Format::Human => human::render(report, opts, out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
-        Format::Sarif => sarif::render(report, opts.root.as_ref(), out),
+        Format::Sarif => sarif::render(report, opts.root.as_ref(), &opts.complete_reports, out),
         Format::Junit => junit::render(report, out),
-        Format::Github => github::render(report, opts.root.as_ref(), out),
+        Format::Github => github::render(report, opts.root.as_ref(), &opts.complete_reports, out),
         Format::Markdown => markdown::render(report, out),
     }
 }

@@ -179,10 +179,20 @@ pub fn write(
 ) -> Result<(), WriteError> {
     let mut stdout_format = None;
     for target in targets {
+        // A capped format names the reports of this run that list every finding.
+        let complete_reports = targets
+            .iter()
+            .filter(|t| *t != target && t.format.lists_every_finding())
+            .map(|t| match &t.destination {
+                Destination::File(path) => path.display().to_string(),
+                Destination::Stdout => "standard output".to_string(),
+            })
+            .collect();
         match &target.destination {
             Destination::File(path) => {
                 let file_opts = RenderOptions {
                     color: false,
+                    complete_reports,
                     ..opts.render.clone()
                 };
                 write_file(path, |w| {
@@ -192,7 +202,11 @@ pub fn write(
             }
             Destination::Stdout => {
                 stdout_format = Some(target.format);
-                let written = report::render(target.format, report, &opts.render, stdout)
+                let stdout_opts = RenderOptions {
+                    complete_reports,
+                    ..opts.render.clone()
+                };
+                let written = report::render(target.format, report, &stdout_opts, stdout)
                     .and_then(|()| stdout.flush());
                 ignore_broken_pipe(written).map_err(WriteError::new("standard output"))?;
             }

@@ -16,6 +16,7 @@ use std::io::{self, BufWriter, Write};
 
 use serde::Serialize;
 
+use super::limits;
 use super::root::{encode_uri_path, file_uri, SourceRoot};
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::level::Level;
@@ -40,10 +41,54 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    /// Only when the report is capped: the notification that says what was left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<BTreeMap<&'static str, ArtifactLocation>>,
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RunProperties>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    descriptor: NotificationDescriptor,
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+struct NotificationDescriptor {
+    id: &'static str,
+}
+
+/// What a capped run left out, for programs (`runs[0].properties`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    /// Findings of the run, all severities.
+    findings: usize,
+    /// Findings left out, by severity.
+    omitted: OmittedCounts,
+    /// Where every finding is (or how to get it).
+    full_report: String,
+}
+
+#[derive(Serialize)]
+struct OmittedCounts {
+    errors: usize,
+    warnings: usize,
+    notes: usize,
 }
 
 #[derive(Serialize)]
@@ -176,14 +221,25 @@ impl Region {
     }
 }
 
-pub fn render(report: &Report, root: Option<&SourceRoot>, out: &mut dyn Write) -> io::Result<()> {
+/// Renders the SARIF log. `complete` names the other reports of the same run that list every
+/// finding, for the note of a capped log (see [`limits`]).
+pub fn render(
+    report: &Report,
+    root: Option<&SourceRoot>,
+    complete: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut out = BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &log(report, root))?;
+    serde_json::to_writer_pretty(&mut out, &log(report, root, complete))?;
     writeln!(out)?;
     out.flush()
 }
 
-fn log(report: &Report, root: Option<&SourceRoot>) -> Log {
+/// Spaces before each line of a result in the pretty-printed log (`runs[0].results[i]` sits
+/// four levels deep, two spaces each).
+const RESULT_INDENT: usize = 8;
+
+fn log(report: &Report, root: Option<&SourceRoot>, complete: &[String]) -> Log {
     let mut docs: Vec<RuleEntry> = rules::all().iter().map(RuleEntry::Doc).collect();
     // A rule without a document (none today) still gets a descriptor, so every result has one.
     for d in &report.diagnostics {
@@ -193,18 +249,22 @@ fn log(report: &Report, root: Option<&SourceRoot>) -> Log {
     }
     let index: HashMap<&str, usize> = docs.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
 
+    // Fingerprints count occurrences over every finding, kept or not, so that a finding's
+    // fingerprint does not depend on the cap.
     let mut occurrences: HashMap<(&str, u64), usize> = HashMap::new();
+    let keys: Vec<(usize, u64, usize)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let hash = fingerprint(d);
+            let n = occurrences.entry((d.file.as_str(), hash)).or_insert(0);
+            *n += 1;
+            (index.get(d.rule.as_str()).copied().unwrap_or(0), hash, *n)
+        })
+        .collect();
     let mut artifacts = Artifacts::new(root);
-    let mut results = Vec::with_capacity(report.diagnostics.len());
-    for d in &report.diagnostics {
-        let hash = fingerprint(d);
-        let n = occurrences.entry((d.file.as_str(), hash)).or_insert(0);
-        *n += 1;
-        let rule_index = index.get(d.rule.as_str()).copied().unwrap_or(0);
-        results.push(result(d, rule_index, hash, *n, &mut artifacts));
-    }
 
-    Log {
+    let mut log = Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
@@ -217,6 +277,7 @@ fn log(report: &Report, root: Option<&SourceRoot>) -> Log {
                     rules: docs.iter().map(RuleEntry::descriptor).collect(),
                 },
             },
+            invocations: Vec::new(),
             original_uri_base_ids: root.map(|r| {
                 BTreeMap::from([(
                     SRCROOT,
@@ -227,9 +288,76 @@ fn log(report: &Report, root: Option<&SourceRoot>) -> Log {
                 )])
             }),
             column_kind: "unicodeCodePoints",
-            results,
+            results: Vec::new(),
+            properties: None,
         }],
+    };
+
+    // Code scanning's limits: at most so many results, in a file of at most so many bytes
+    // (what the log takes without results, and room for the note, come off the budget).
+    let frame = serde_json::to_vec_pretty(&log).map_or(0, |v| v.len());
+    let budget = limits::SARIF_MAX_BYTES.saturating_sub(frame + NOTE_ROOM);
+    let selection = limits::select(
+        &report.diagnostics,
+        limits::SARIF_MAX_RESULTS,
+        budget,
+        |i, _| {
+            let (rule_index, hash, n) = keys[i];
+            let d = &report.diagnostics[i];
+            pretty_size(&result(d, rule_index, hash, n, &mut artifacts))
+        },
+    );
+    let run = &mut log.runs[0];
+    run.results = report
+        .diagnostics
+        .iter()
+        .zip(&keys)
+        .zip(&selection.kept)
+        .filter(|(_, kept)| **kept)
+        .map(|((d, &(rule_index, hash, n)), _)| result(d, rule_index, hash, n, &mut artifacts))
+        .collect();
+    let omitted = selection.omitted;
+    if omitted.total() > 0 {
+        let full_report = limits::where_complete(complete);
+        run.invocations.push(Invocation {
+            execution_successful: true,
+            tool_execution_notifications: vec![Notification {
+                descriptor: NotificationDescriptor {
+                    id: "results-omitted",
+                },
+                level: "warning",
+                message: Text::new(format!(
+                    "psslint found {} findings; this log holds {} of them, the most severe \
+                     first (GitHub code scanning keeps at most {} results per run, in a file of \
+                     at most 10 MB). Left out: {}; {full_report}.",
+                    limits::thousands(report.diagnostics.len()),
+                    limits::thousands(selection.kept_count()),
+                    limits::thousands(limits::SARIF_MAX_RESULTS),
+                    omitted.describe(),
+                )),
+            }],
+        });
+        run.properties = Some(RunProperties {
+            findings: report.diagnostics.len(),
+            omitted: OmittedCounts {
+                errors: omitted.errors,
+                warnings: omitted.warnings,
+                notes: omitted.notes,
+            },
+            full_report,
+        });
     }
+    log
+}
+
+/// Bytes the invocation note and run properties of a capped log may take.
+const NOTE_ROOM: usize = 4096;
+
+/// Bytes `result` takes in the pretty-printed log, with its indentation and separator.
+fn pretty_size(result: &SarifResult) -> usize {
+    let text = serde_json::to_vec_pretty(result).unwrap_or_default();
+    let lines = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    text.len() + lines * RESULT_INDENT + 2
 }
 
 enum RuleEntry {
@@ -347,9 +475,14 @@ fn result<'a>(
     occurrence: usize,
     artifacts: &mut Artifacts<'a>,
 ) -> SarifResult {
+    // Code scanning shows 100 locations per result (and rejects more than 1,000): the primary
+    // one, the Helm template, and as many other offending fields as fit.
+    let room = limits::SARIF_MAX_LOCATIONS - 1 - usize::from(d.origin.is_some());
+    let unlisted = d.related.len().saturating_sub(room);
     let mut related: Vec<Location> = d
         .related
         .iter()
+        .take(room)
         .map(|r| {
             let mut text = format!("Also offending: {}", r.field);
             if let Some(c) = &r.container {
@@ -381,11 +514,18 @@ fn result<'a>(
         loc.id = Some(i + 1);
     }
 
+    let mut text = message(d);
+    if unlisted > 0 {
+        text.push_str(&format!(
+            " {} more offending fields are not listed as locations.",
+            limits::thousands(unlisted)
+        ));
+    }
     SarifResult {
         rule_id: d.rule.clone(),
         rule_index,
         level: level(d.severity),
-        message: Text::new(message(d)),
+        message: Text::new(text),
         locations: [Location {
             id: None,
             physical_location: PhysicalLocation {
@@ -523,6 +663,14 @@ pub fn fingerprint(d: &Diagnostic) -> u64 {
     h.finish()
 }
 
+/// FNV-1a of `salt` and `text`: a stable hash of some text (not a secret).
+pub(crate) fn hash_text(text: &str, salt: u64) -> u64 {
+    let mut h = Fnv1a::new();
+    h.write(&salt.to_le_bytes());
+    h.write(text.as_bytes());
+    h.finish()
+}
+
 /// FNV-1a, 64-bit: tiny, and fixed forever (std's hashers may change between Rust releases,
 /// which would re-open every alert).
 struct Fnv1a(u64);
@@ -574,12 +722,13 @@ fn truncate(s: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// A sample finding for the unit tests of the report formats.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::diagnostic::ObjectRef;
+pub(crate) mod tests_support {
+    use crate::model::diagnostic::{Diagnostic, ObjectRef, Severity};
+    use crate::model::level::Level;
 
-    fn diag() -> Diagnostic {
+    pub fn diag() -> Diagnostic {
         Diagnostic {
             rule: "runAsNonRoot".into(),
             severity: Severity::Error,
@@ -608,6 +757,119 @@ mod tests {
             hint: None,
             snippet: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag() -> Diagnostic {
+        tests_support::diag()
+    }
+
+    fn parsed(report: &Report, complete: &[String]) -> (usize, serde_json::Value) {
+        let mut out = Vec::new();
+        render(report, None, complete, &mut out).expect("renders");
+        let value = serde_json::from_slice(&out).expect("JSON");
+        (out.len(), value)
+    }
+
+    fn related(n: usize) -> Vec<crate::model::diagnostic::Related> {
+        (0..n as u32)
+            .map(|i| crate::model::diagnostic::Related {
+                file: "k8s/app.yaml".into(),
+                line: 100 + i,
+                column: 9,
+                end_line: 100 + i,
+                end_column: 20,
+                field: format!("spec.template.spec.containers[{i}].securityContext.privileged"),
+                container: Some(format!("sidecar-{i}")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_log_within_the_limits_is_not_capped() {
+        let report = Report {
+            diagnostics: vec![diag(); 3],
+            ..Report::default()
+        };
+        let (_, log) = parsed(&report, &[]);
+        let run = &log["runs"][0];
+        assert_eq!(run["results"].as_array().expect("results").len(), 3);
+        assert!(run.get("invocations").is_none() && run.get("properties").is_none());
+    }
+
+    #[test]
+    fn the_file_stays_under_the_size_limit_errors_first() {
+        // 600 findings of about 30 KB each would make an 18 MB file.
+        let mut diagnostics = Vec::new();
+        for i in 0..600u32 {
+            let mut d = diag();
+            d.severity = if i % 3 == 0 {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            d.line = i + 1;
+            d.field = Some(format!("spec.containers[{i}]"));
+            d.related = related(98);
+            diagnostics.push(d);
+        }
+        let report = Report {
+            diagnostics,
+            ..Report::default()
+        };
+        let (size, log) = parsed(&report, &["report.json".into()]);
+        assert!(size <= limits::SARIF_MAX_BYTES, "{size} bytes");
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert!(
+            results.len() > 100 && results.len() < 400,
+            "{}",
+            results.len()
+        );
+        // Errors first: 400 errors do not fit, so no warning is kept.
+        assert!(results.iter().all(|r| r["level"] == "error"));
+        let omitted = &run["properties"]["omitted"];
+        assert_eq!(omitted["warnings"], 200);
+        assert_eq!(
+            omitted["errors"].as_u64().expect("count") as usize + results.len(),
+            400
+        );
+        let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .expect("note");
+        assert!(
+            note.contains("psslint found 600 findings") && note.contains("report.json"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn related_locations_are_capped_at_what_code_scanning_shows() {
+        let mut d = diag();
+        d.related = related(150);
+        d.origin = Some("shop/templates/app.yaml".into());
+        let report = Report {
+            diagnostics: vec![d],
+            ..Report::default()
+        };
+        let (_, log) = parsed(&report, &[]);
+        let result = &log["runs"][0]["results"][0];
+        let related = result["relatedLocations"].as_array().expect("related");
+        assert_eq!(related.len() + 1, limits::SARIF_MAX_LOCATIONS);
+        // The Helm template is kept; the fields that did not fit are counted in the message.
+        assert!(related
+            .last()
+            .and_then(|l| l["message"]["text"].as_str())
+            .is_some_and(|t| t.contains("Helm template")));
+        let text = result["message"]["text"].as_str().expect("message");
+        assert!(
+            text.ends_with("52 more offending fields are not listed as locations."),
+            "{text}"
+        );
     }
 
     #[test]
