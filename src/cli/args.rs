@@ -111,6 +111,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     /// Worker threads (default: available cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -130,6 +135,11 @@ pub struct CheckArgs {
     /// `--fail-on never`.
     #[arg(long)]
     pub allow_unchecked: bool,
+
+    /// Accept standard input (or a named pipe) that holds no documents. By default that is an
+    /// error: whatever was meant to be piped in is missing.
+    #[arg(long)]
+    pub allow_empty: bool,
 
     /// Print the time spent in each stage, and counts (files, bytes, documents, documents
     /// the fast path settled), to standard error.
@@ -178,6 +188,11 @@ pub struct ExceptionsArgs {
     #[arg(long, value_name = "NAMESPACE", help_heading = "Export")]
     pub kyverno_namespace: Option<String>,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -223,6 +238,11 @@ pub struct PlanArgs {
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -293,6 +313,11 @@ pub struct NoticesArgs {
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -9,6 +9,7 @@ use crate::input::read::{self, ReadLimits};
 use crate::lint::{self, options::LintOptions};
 use crate::plan::runs::Pipeline;
 use crate::report::exceptions::{kyverno, psa, ReviewFormat};
+use crate::report::text::escape_keeping_lines;
 
 /// `psslint exceptions`: lint, then print the exception review.
 pub fn run(args: ExceptionsArgs) -> u8 {
@@ -16,8 +17,11 @@ pub fn run(args: ExceptionsArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return super::config_trouble(&errors),
     };
-    let discovered = match super::discover_with_snapshots(&args.paths, args.no_ignore, &args.policy)
-    {
+    let discovered = match super::discover_with_snapshots(
+        &args.paths,
+        (args.no_ignore, args.follow),
+        &args.policy,
+    ) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -26,8 +30,19 @@ pub fn run(args: ExceptionsArgs) -> u8 {
     }
     let limits = ReadLimits::new(opts.max_file_size);
     let report = lint::lint_discovered(&discovered, &opts, |input| read::read(input, &limits));
-    let mut out = io::stdout().lock();
-    match crate::report::exceptions::render(&report, args.format, &mut out) {
+    // Rendered whole, so that input text is escaped for the terminal (see report::text).
+    let mut bytes = Vec::new();
+    let rendered =
+        crate::report::exceptions::render(&report, args.format, &mut bytes).and_then(|()| {
+            let text = String::from_utf8_lossy(&bytes);
+            let text = match args.format {
+                ReviewFormat::Json => text,
+                _ => escape_keeping_lines(&text).into_owned().into(),
+            };
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        });
+    match rendered {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
             eprintln!("psslint: cannot write the review: {e}");

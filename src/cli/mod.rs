@@ -9,11 +9,12 @@ pub mod plan;
 pub mod policy;
 pub mod rules;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::input::discover::{self, DiscoverOptions};
 use crate::plan::runs::Pipeline;
 use crate::policy::strict::ConfigErrors;
+use crate::report::text::escape;
 
 /// Nothing at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;
@@ -34,9 +35,10 @@ pub fn config_trouble(errors: &ConfigErrors) -> u8 {
 /// (`plan`, `notices`); on trouble, the message is printed and the exit code returned.
 pub fn pipeline(
     paths: &[PathBuf],
-    no_ignore: bool,
+    walk: (bool, bool),
     policy: &policy::PolicyArgs,
 ) -> Result<Pipeline, u8> {
+    let (no_ignore, follow) = walk;
     if policy.level.is_some() || policy.pss_version.is_some() {
         eprintln!(
             "psslint: --level and --pss-version force one policy everywhere; plans and notices \
@@ -45,24 +47,44 @@ pub fn pipeline(
         return Err(EXIT_TROUBLE);
     }
     let opts = policy.lint_options().map_err(|e| config_trouble(&e))?;
-    let discovered = discover_with_snapshots(paths, no_ignore, policy)?;
+    let discovered = discover_with_snapshots(paths, (no_ignore, follow), policy)?;
     Ok(Pipeline::new(discovered, opts))
 }
 
 /// The inputs of `paths` and of `--cluster-snapshot`; a missing one is trouble (exit 2).
 pub fn discover_with_snapshots(
     paths: &[PathBuf],
-    no_ignore: bool,
+    walk: (bool, bool),
     policy: &policy::PolicyArgs,
 ) -> Result<discover::Discovered, u8> {
+    let (no_ignore, follow) = walk;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut discovered = discover::discover_all(paths, &DiscoverOptions { no_ignore, threads });
+    let mut discovered = discover::discover_all(
+        paths,
+        &DiscoverOptions {
+            no_ignore,
+            follow,
+            threads,
+        },
+    );
     crate::input::snapshot::add_inputs(&mut discovered, &policy.cluster_snapshot);
     match discovered.missing.first() {
         Some(e) => {
-            eprintln!("psslint: {}: {}", e.path, e.message);
+            eprintln!("psslint: {}: {}", escape(&e.path), e.message);
             Err(EXIT_TROUBLE)
         }
         None => Ok(discovered),
     }
+}
+
+/// Every file a run reads: the inputs, named or walked, and the config files. Reports are
+/// never written over any of them.
+pub fn run_inputs(discovered: &discover::Discovered, policy: &policy::PolicyArgs) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = discovered
+        .inputs
+        .iter()
+        .filter_map(|i| i.path().map(Path::to_path_buf))
+        .collect();
+    paths.extend(policy.config_paths());
+    paths
 }

@@ -13,6 +13,7 @@ pub mod output;
 pub mod root;
 pub mod sarif;
 pub mod statistics;
+pub mod text;
 pub mod yaml_out;
 
 use std::io::{self, Write};
