@@ -10,6 +10,7 @@
 //!   needs no tree (a ConfigMap, a CRD) and what the tree would have said about it.
 
 pub mod decode;
+pub mod json;
 pub mod node;
 pub mod object;
 pub mod resolve;

@@ -1,0 +1,83 @@
+//! psslint decodes manifests exactly as the API server does: every document of testdata/,
+//! ../shared/corpus and a deterministic generated set rich in YAML 1.1 quirks is decoded by
+//! psslint and by the real decoders (tools/yaml-oracle: kubectl's splitting, sigs.k8s.io/yaml
+//! over go-yaml v2), and the JSON objects must be the same, byte for byte in canonical form;
+//! where one side rejects a document, so must the other. Says SKIPPED when Go or Debian's Go
+//! YAML packages are missing (`tools/yaml-oracle/build.sh --install` installs them).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod compare;
+
+use std::path::{Path, PathBuf};
+
+use compare::{compare, oracle, run_oracle, Difference};
+
+fn yaml_files(root: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+fn differences(files: &[PathBuf]) -> Vec<Difference> {
+    let go = run_oracle(files);
+    let mut diffs = Vec::new();
+    for f in files {
+        let name = f.to_string_lossy().into_owned();
+        let bytes = std::fs::read(f).expect("read");
+        let records = go.get(&name).map(Vec::as_slice).unwrap_or(&[]);
+        diffs.extend(compare(&name, &bytes, records));
+    }
+    diffs
+}
+
+fn full_report(diffs: &[Difference]) -> String {
+    diffs
+        .iter()
+        .map(|d| format!("{}:{}: {}\n    {}\n", d.file, d.line, d.kind, d.detail.replace('\n', "\n    ")))
+        .collect()
+}
+
+fn report(diffs: &[Difference]) -> String {
+    let mut out = format!("{} differences\n", diffs.len());
+    for d in diffs.iter().take(40) {
+        out.push_str(&format!("{}:{}: {}\n    {}\n", d.file, d.line, d.kind, d.detail.replace('\n', "\n    ")));
+    }
+    out
+}
+
+#[test]
+fn testdata_and_corpus_decode_as_the_api_server_does() {
+    if let Err(why) = oracle() {
+        support::skipped(&why);
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    yaml_files(&root.join("testdata"), &mut files);
+    let corpus = root.join("../shared/corpus");
+    if corpus.is_dir() {
+        yaml_files(&corpus, &mut files);
+    } else {
+        support::skipped("../shared/corpus not found: testdata only");
+    }
+    let diffs = differences(&files);
+    if let Ok(path) = std::env::var("ORACLE_REPORT") {
+        std::fs::write(path, full_report(&diffs)).expect("write report");
+    }
+    assert!(diffs.is_empty(), "{}", report(&diffs));
+}
