@@ -18,5 +18,6 @@ pub mod skim;
 pub mod split;
 pub mod stream;
 pub mod yaml;
+pub mod yaml11;
 
 pub use node::{Entry, Mapping, Node, ScalarStyle, Value};

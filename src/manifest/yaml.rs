@@ -46,6 +46,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle as SaphyrStyle, ScanError
 
 use super::node::{Entry, Mapping, Node, ScalarStyle, Value};
 use super::resolve::{is_canonical_text, key_string, resolve_plain_typed, resolve_tagged, CoreTag};
+use super::yaml11;
 use crate::model::problem::{InputRule, LoadProblem};
 use crate::model::source::{Pos, Span};
 
@@ -85,6 +86,9 @@ const SAPHYR_RECURSION_LIMIT: &str = "recursion limit exceeded";
 /// `start_line` is the 1-based file line of the chunk's first line; all spans are in file
 /// coordinates.
 pub fn parse_document(text: &str, start_line: u32, opts: &ParseOptions) -> ParsedDocument {
+    if yaml11::needs_care(text) {
+        return parse_yaml11(text, start_line, opts);
+    }
     let mut error = match build_guarded(text, start_line, opts, &[]) {
         Ok(doc) => return doc,
         Err(error) => error,
@@ -123,6 +127,48 @@ pub fn parse_document(text: &str, start_line: u32, opts: &ParseOptions) -> Parse
     ParsedDocument {
         root: None,
         problems: vec![syntax_problem(text, start_line, &error)],
+    }
+}
+
+/// A document whose text go-yaml's reader and scanner see differently from saphyr's
+/// ([`yaml11`]): characters it rejects, a leading `...`, YAML 1.1 line breaks. The repairs
+/// of [`parse_document`] are not tried on such text: a syntax error is reported as it is.
+fn parse_yaml11(text: &str, start_line: u32, opts: &ParseOptions) -> ParsedDocument {
+    let fail = |problem| ParsedDocument {
+        root: None,
+        problems: vec![problem],
+    };
+    if let Some(problem) = yaml11::unprintable(text, start_line) {
+        return fail(problem);
+    }
+    if let Some(problem) = yaml11::leading_document_end(text, start_line) {
+        return fail(problem);
+    }
+    let (parse_text, kept) = yaml11::with_yaml11_breaks(text).unwrap_or_default();
+    let parse_text = if parse_text.is_empty() {
+        text
+    } else {
+        &parse_text
+    };
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut b = Builder::new(text, start_line, opts, &[]);
+        b.parse_text = parse_text;
+        b.kept_breaks = &kept;
+        b.lf_lines = Some(lf_line_starts(text));
+        b.run()
+    }));
+    match built {
+        Ok(Ok(doc)) => doc,
+        Ok(Err(error)) => fail(syntax_problem(text, start_line, &error)),
+        Err(_) => fail(syntax_problem(
+            text,
+            start_line,
+            &SyntaxError {
+                pos: Pos::new(start_line, 1),
+                info: "internal YAML parser error".to_owned(),
+                char_index: 0,
+            },
+        )),
     }
 }
 
@@ -688,6 +734,11 @@ enum Stop {
 /// path ([`super::skim`]) fall back: a new kind of problem here needs a matching check there.
 struct Builder<'a> {
     text: &'a str,
+    /// What saphyr parses: `text`, or `text` with YAML 1.1 line breaks made `\n`
+    /// ([`yaml11::with_yaml11_breaks`]; then `lf_lines` maps positions back).
+    parse_text: &'a str,
+    /// Character indices of LS/PS line breaks, which a scalar must not contain.
+    kept_breaks: &'a [usize],
     line_offset: u32,
     /// Spaces inserted at the start of each (0-based) line by the quoted-scalar fallback.
     col_shifts: &'a [u32],
@@ -715,6 +766,8 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, start_line: u32, opts: &'a ParseOptions, col_shifts: &'a [u32]) -> Self {
         Builder {
             text,
+            parse_text: text,
+            kept_breaks: &[],
             line_offset: start_line.saturating_sub(1),
             col_shifts,
             opts,
@@ -787,7 +840,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(mut self) -> Result<ParsedDocument, SyntaxError> {
-        let mut parser = Parser::new_from_str(self.text);
+        let mut parser = Parser::new_from_str(self.parse_text);
         let mut documents = 0usize;
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
@@ -971,6 +1024,25 @@ impl<'a> Builder<'a> {
         span: &saphyr_parser::Span,
     ) -> Result<(), Stop> {
         let mut node_span = self.span(span);
+        if !self.kept_breaks.is_empty() {
+            let (from, to) = (span.start.index(), span.end.index());
+            let at = self.kept_breaks.partition_point(|&i| i < from);
+            if self.kept_breaks.get(at).is_some_and(|&i| i < to) {
+                self.problems.push(
+                    LoadProblem::new(
+                        InputRule::ParseError,
+                        "a value contains a Unicode line or paragraph separator (U+2028/U+2029): \
+                     the API server's YAML 1.1 decoder reads it as a line break with rules of \
+                     its own, which psslint does not reproduce; the document was not checked",
+                        Some(node_span),
+                    )
+                    .with_hint(
+                        "write the character as an escape (`\\u2028`) in a double-quoted string",
+                    ),
+                );
+                return Err(Stop::Limit);
+            }
+        }
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,
             SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -1481,13 +1553,41 @@ mod tests {
             "# just a comment\n",
             "null\n",
             "~",
-            "...\n",
             "--- \n",
         ] {
             let doc = parse(t);
             assert!(doc.root.is_none(), "{t:?}");
             assert!(doc.problems.is_empty(), "{t:?}: {:?}", doc.problems);
         }
+    }
+
+    /// Differences from go-yaml found by tests/oracle (the Go program in tools/yaml-oracle).
+    #[test]
+    fn text_that_go_yaml_reads_as_yaml_1_1() {
+        // A document cannot start with `...` ("did not find expected node content").
+        for t in ["...\n", "# c\n...\na: 1\n"] {
+            let doc = parse(t);
+            assert!(doc.root.is_none(), "{t:?}");
+            assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
+        }
+        // Control characters, DEL and C1 controls are rejected by libyaml's reader.
+        for t in ["a: x\u{7f}\n", "a: 'x\u{1}'\n", "a: \u{9f}\n", "# \u{fffe}\na: 1\n"] {
+            let doc = parse(t);
+            assert!(doc.root.is_none(), "{t:?}");
+            assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
+        }
+        // NEL, LS and PS are line breaks: a comment ends there, a new line starts.
+        let r = root("spec:\n  image: x  # c\u{85}  privileged: true\n");
+        assert_eq!(at(&r, "spec.privileged").value, Value::Bool(true));
+        assert_eq!(at(&r, "spec.privileged").span, sp(2, 31, 2, 35));
+        let r = root("a: 1\u{2028}b: 2\n");
+        assert_eq!(at(&r, "b").value, Value::Int(2));
+        // NEL inside a scalar folds like a line feed.
+        assert_eq!(at(&root("a: 'x\u{85}  y'\n"), "a").value, Value::Str("x y".into()));
+        // LS/PS inside a scalar: libyaml keeps them with rules psslint does not reproduce.
+        let doc = parse("a: 'x\u{2028}y'\n");
+        assert!(doc.root.is_none());
+        assert_eq!(rules(&doc), vec![InputRule::ParseError]);
     }
 
     #[test]

@@ -66,7 +66,10 @@ pub fn run_oracle(files: &[PathBuf]) -> BTreeMap<String, Vec<GoRecord>> {
     let bin = oracle().expect("oracle available");
     let mut by_file: BTreeMap<String, Vec<GoRecord>> = BTreeMap::new();
     for batch in files.chunks(400) {
-        let out = Command::new(bin).args(batch).output().expect("run yaml-oracle");
+        let out = Command::new(bin)
+            .args(batch)
+            .output()
+            .expect("run yaml-oracle");
         assert!(
             out.status.success(),
             "yaml-oracle failed: {}",
@@ -156,7 +159,11 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
         .collect();
     if go_separators != separators {
         push(
-            go_separators.first().or(separators.first()).copied().unwrap_or(1),
+            go_separators
+                .first()
+                .or(separators.first())
+                .copied()
+                .unwrap_or(1),
             "separator errors differ",
             format!("oracle at lines {go_separators:?}, psslint at {separators:?}"),
         );
@@ -204,7 +211,7 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
                     push(
                         line,
                         "decoded differently",
-                        format!("oracle:  {gj}\npsslint: {}", o.json.as_deref().unwrap_or("")),
+                        first_difference(gj, o.json.as_deref().unwrap_or("")),
                     );
                 }
             }
@@ -243,4 +250,25 @@ fn excerpt(s: &str) -> String {
     } else {
         s.to_owned()
     }
+}
+
+/// Both texts around the first byte where they differ.
+fn first_difference(go: &str, ours: &str) -> String {
+    let at = go
+        .bytes()
+        .zip(ours.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(go.len().min(ours.len()));
+    let window = |s: &str| {
+        let mut from = at.saturating_sub(120);
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 80).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
+        s.get(from..to).unwrap_or(s).to_owned()
+    };
+    format!("oracle:  …{}…\npsslint: …{}…", window(go), window(ours))
 }

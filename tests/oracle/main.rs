@@ -9,6 +9,7 @@
 mod support;
 
 mod compare;
+mod gen;
 
 use std::path::{Path, PathBuf};
 
@@ -48,14 +49,28 @@ fn differences(files: &[PathBuf]) -> Vec<Difference> {
 fn full_report(diffs: &[Difference]) -> String {
     diffs
         .iter()
-        .map(|d| format!("{}:{}: {}\n    {}\n", d.file, d.line, d.kind, d.detail.replace('\n', "\n    ")))
+        .map(|d| {
+            format!(
+                "{}:{}: {}\n    {}\n",
+                d.file,
+                d.line,
+                d.kind,
+                d.detail.replace('\n', "\n    ")
+            )
+        })
         .collect()
 }
 
 fn report(diffs: &[Difference]) -> String {
     let mut out = format!("{} differences\n", diffs.len());
     for d in diffs.iter().take(40) {
-        out.push_str(&format!("{}:{}: {}\n    {}\n", d.file, d.line, d.kind, d.detail.replace('\n', "\n    ")));
+        out.push_str(&format!(
+            "{}:{}: {}\n    {}\n",
+            d.file,
+            d.line,
+            d.kind,
+            d.detail.replace('\n', "\n    ")
+        ));
     }
     out
 }
@@ -78,6 +93,47 @@ fn testdata_and_corpus_decode_as_the_api_server_does() {
     let diffs = differences(&files);
     if let Ok(path) = std::env::var("ORACLE_REPORT") {
         std::fs::write(path, full_report(&diffs)).expect("write report");
+    }
+    assert!(diffs.is_empty(), "{}", report(&diffs));
+}
+
+/// How many generated files the test compares (a few seconds per thousand). `ORACLE_CASES`
+/// overrides it, `ORACLE_SEED` moves the window of seeds.
+fn generated_count() -> u64 {
+    std::env::var("ORACLE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000)
+}
+
+#[test]
+fn generated_documents_decode_as_the_api_server_does() {
+    if let Err(why) = oracle() {
+        support::skipped(&why);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first: u64 = std::env::var("ORACLE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let files: Vec<PathBuf> = (first..first + generated_count())
+        .map(|seed| {
+            let path = dir.path().join(format!("case-{seed:06}.yaml"));
+            std::fs::write(&path, gen::file(seed)).expect("write case");
+            path
+        })
+        .collect();
+    let diffs = differences(&files);
+    if let Ok(path) = std::env::var("ORACLE_REPORT") {
+        std::fs::write(path, full_report(&diffs)).expect("write report");
+    }
+    if let Ok(keep) = std::env::var("ORACLE_KEEP") {
+        std::fs::create_dir_all(&keep).expect("keep dir");
+        for d in &diffs {
+            let from = Path::new(&d.file);
+            let _ = std::fs::copy(from, Path::new(&keep).join(from.file_name().expect("name")));
+        }
     }
     assert!(diffs.is_empty(), "{}", report(&diffs));
 }
