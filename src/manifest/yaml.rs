@@ -603,6 +603,10 @@ enum PendingKey {
     Invalid,
 }
 
+/// The key prefix under which an entry whose key JSON cannot carry waits for
+/// [`Builder::finish`] (a NUL-led string no real key starts with).
+const DEFERRED_KEY: &str = "\u{0}psslint-unencodable-key:";
+
 /// Mappings with more entries than this get a hash index for duplicate detection.
 const INDEX_THRESHOLD: usize = 16;
 
@@ -739,6 +743,8 @@ struct Builder<'a> {
     parse_text: &'a str,
     /// Character indices of LS/PS line breaks, which a scalar must not contain.
     kept_breaks: &'a [usize],
+    /// Problems of keys that JSON cannot carry, reported only if their entry survives.
+    deferred: Vec<LoadProblem>,
     line_offset: u32,
     /// Spaces inserted at the start of each (0-based) line by the quoted-scalar fallback.
     col_shifts: &'a [u32],
@@ -768,6 +774,7 @@ impl<'a> Builder<'a> {
             text,
             parse_text: text,
             kept_breaks: &[],
+            deferred: Vec::new(),
             line_offset: start_line.saturating_sub(1),
             col_shifts,
             opts,
@@ -903,11 +910,86 @@ impl<'a> Builder<'a> {
                 Err(Stop::Limit) => return Ok(self.fail_closed()),
             }
         }
-        let root = self.root.take().filter(|r| !r.is_null());
+        let mut root = self.root.take().filter(|r| !r.is_null());
+        if let Some(root) = &mut root {
+            self.finish(root);
+        }
         Ok(ParsedDocument {
             root,
             problems: self.problems,
         })
+    }
+
+    /// What JSON encoding finds in the finished tree, as sigs.k8s.io/yaml meets it only then:
+    /// keys it cannot convert (kept under placeholders, now dropped) and values it cannot
+    /// encode (`.inf`, `.nan`). Values and keys that a later duplicate replaced are gone by
+    /// now, so they are not reported (the API server never sees them either).
+    fn finish(&mut self, root: &mut Node) {
+        let mut reported = vec![false; self.deferred.len()];
+        let mut bad_values: Vec<(Span, bool)> = Vec::new();
+        let mut stack: Vec<&mut Node> = vec![root];
+        while let Some(node) = stack.pop() {
+            match &mut node.value {
+                Value::Float(f) if !f.is_finite() => bad_values.push((node.span, f.is_nan())),
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(m) => {
+                    m.entries
+                        .retain(|e| match e.key.strip_prefix(DEFERRED_KEY) {
+                            Some(n) => {
+                                if let Some(r) =
+                                    n.parse::<usize>().ok().and_then(|n| reported.get_mut(n))
+                                {
+                                    *r = true;
+                                }
+                                false
+                            }
+                            None => true,
+                        });
+                    stack.extend(m.entries.iter_mut().map(|e| &mut e.value));
+                }
+                _ => {}
+            }
+        }
+        for (problem, reported) in self.deferred.drain(..).zip(reported) {
+            if reported {
+                self.problems.push(problem);
+            }
+        }
+        bad_values.sort_by_key(|(s, _)| (s.start, s.end));
+        bad_values.dedup();
+        for (span, nan) in bad_values {
+            let text = self.span_text(span);
+            self.problems.push(LoadProblem::new(
+                InputRule::Unencodable,
+                format!(
+                    "`{}` is {}, which JSON cannot represent; the API server rejects this \
+                     document",
+                    crate::model::source::excerpt(&text, 80),
+                    if nan {
+                        "not a number"
+                    } else {
+                        "infinite"
+                    }
+                ),
+                Some(span),
+            ));
+        }
+    }
+
+    /// The source text of a one-line span (for messages), or `.inf` when it cannot be cut out.
+    fn span_text(&self, span: Span) -> String {
+        let line = span.start.line.saturating_sub(self.line_offset) as usize;
+        self.text
+            .split('\n')
+            .nth(line.saturating_sub(1))
+            .filter(|_| span.start.line == span.end.line)
+            .and_then(|l| {
+                let chars: Vec<char> = l.chars().collect();
+                let from = (span.start.col as usize).saturating_sub(1);
+                let to = (span.end.col as usize).saturating_sub(1).min(chars.len());
+                (from < to).then(|| chars[from..to].iter().collect())
+            })
+            .unwrap_or_else(|| ".inf".to_owned())
     }
 
     fn fail_closed(self) -> ParsedDocument {
@@ -1098,28 +1180,6 @@ impl<'a> Builder<'a> {
             .as_ref()
             .filter(|v| !matches!(v, Value::Str(_)) && !is_canonical_text(v, &text))
             .map(|_| Box::<str>::from(text.as_ref()));
-        let is_key = matches!(
-            self.stack.last(),
-            Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending.is_none()
-        );
-        if let (false, Some(Value::Float(f))) = (is_key, &resolved) {
-            if !f.is_finite() {
-                self.problems.push(LoadProblem::new(
-                    InputRule::Unencodable,
-                    format!(
-                        "`{}` is {}, which JSON cannot represent; the API server rejects \
-                         this document",
-                        crate::model::source::excerpt(&text, 80),
-                        if f.is_nan() {
-                            "not a number"
-                        } else {
-                            "infinite"
-                        }
-                    ),
-                    Some(node_span),
-                ));
-            }
-        }
         let value = resolved.unwrap_or_else(|| Value::Str(text.into_owned()));
         let node = Node {
             value,
@@ -1268,14 +1328,26 @@ impl<'a> Builder<'a> {
                                         );
                                     }
                                 } else {
-                                    self.problems.push(LoadProblem::new(
+                                    let problem = LoadProblem::new(
                                         InputRule::Unencodable,
                                         format!(
                                             "{msg}; the API server rejects this document \
                                              (JSON object keys must be strings)"
                                         ),
                                         Some(span),
-                                    ));
+                                    );
+                                    if !collection {
+                                        // A null or uint64 key fails only if its mapping is
+                                        // still in the tree when it is converted to JSON (a
+                                        // later duplicate may replace the mapping): it stays
+                                        // under a placeholder key until [`Builder::finish`].
+                                        self.deferred.push(problem);
+                                        let key =
+                                            format!("{DEFERRED_KEY}{}", self.deferred.len() - 1);
+                                        m.pending = Some(PendingKey::Key { key, span });
+                                        return;
+                                    }
+                                    self.problems.push(problem);
                                 }
                                 PendingKey::Invalid
                             }
@@ -1547,14 +1619,7 @@ mod tests {
 
     #[test]
     fn empty_comment_and_null_documents_have_no_root() {
-        for t in [
-            "",
-            "\n\n",
-            "# just a comment\n",
-            "null\n",
-            "~",
-            "--- \n",
-        ] {
+        for t in ["", "\n\n", "# just a comment\n", "null\n", "~", "--- \n"] {
             let doc = parse(t);
             assert!(doc.root.is_none(), "{t:?}");
             assert!(doc.problems.is_empty(), "{t:?}: {:?}", doc.problems);
@@ -1571,7 +1636,12 @@ mod tests {
             assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
         }
         // Control characters, DEL and C1 controls are rejected by libyaml's reader.
-        for t in ["a: x\u{7f}\n", "a: 'x\u{1}'\n", "a: \u{9f}\n", "# \u{fffe}\na: 1\n"] {
+        for t in [
+            "a: x\u{7f}\n",
+            "a: 'x\u{1}'\n",
+            "a: \u{9f}\n",
+            "# \u{fffe}\na: 1\n",
+        ] {
             let doc = parse(t);
             assert!(doc.root.is_none(), "{t:?}");
             assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
@@ -1583,7 +1653,10 @@ mod tests {
         let r = root("a: 1\u{2028}b: 2\n");
         assert_eq!(at(&r, "b").value, Value::Int(2));
         // NEL inside a scalar folds like a line feed.
-        assert_eq!(at(&root("a: 'x\u{85}  y'\n"), "a").value, Value::Str("x y".into()));
+        assert_eq!(
+            at(&root("a: 'x\u{85}  y'\n"), "a").value,
+            Value::Str("x y".into())
+        );
         // LS/PS inside a scalar: libyaml keeps them with rules psslint does not reproduce.
         let doc = parse("a: 'x\u{2028}y'\n");
         assert!(doc.root.is_none());
