@@ -16,7 +16,7 @@ use super::node::{Node, Value};
 use super::resolve::go_json_number;
 use super::split::split_stream;
 use super::yaml::{parse_document, ParseOptions};
-use crate::model::problem::LoadProblem;
+use crate::model::problem::{InputRule, LoadProblem};
 
 /// One kubectl document: where it starts, the JSON the API server receives (`None` when the
 /// document cannot be sent: a syntax error, a limit, a value JSON cannot carry) and what the
@@ -40,7 +40,17 @@ pub fn decode_stream(text: &str, opts: &ParseOptions) -> (Vec<DecodedDocument>, 
         if parsed.root.is_none() && parsed.problems.is_empty() {
             continue;
         }
-        let json = parsed.root.as_ref().and_then(|root| to_json(root).ok());
+        // A document with an error (other than a duplicate key, whose last value kubectl
+        // keeps) is never sent: it has no JSON.
+        let sent = !parsed
+            .problems
+            .iter()
+            .any(|p| p.rule.is_error() && p.rule != InputRule::DuplicateKey);
+        let json = parsed
+            .root
+            .as_ref()
+            .filter(|_| sent)
+            .and_then(|root| to_json(root).ok());
         docs.push(DecodedDocument {
             start_line: chunk.start_line,
             json,

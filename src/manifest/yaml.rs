@@ -757,6 +757,8 @@ struct Builder<'a> {
     expanded: usize,
     root: Option<Node>,
     root_done: bool,
+    /// Whether the text holds `\/`, an escape YAML 1.2 has and go-yaml (YAML 1.1) rejects.
+    has_slash_escape: bool,
     problems: Vec<LoadProblem>,
     template_reported: bool,
     /// Byte offsets of line starts in `text`, built on first use.
@@ -785,6 +787,7 @@ impl<'a> Builder<'a> {
             expanded: 0,
             root: None,
             root_done: false,
+            has_slash_escape: text.contains("\\/"),
             problems: Vec::new(),
             template_reported: false,
             line_starts: None,
@@ -965,11 +968,7 @@ impl<'a> Builder<'a> {
                     "`{}` is {}, which JSON cannot represent; the API server rejects this \
                      document",
                     crate::model::source::excerpt(&text, 80),
-                    if nan {
-                        "not a number"
-                    } else {
-                        "infinite"
-                    }
+                    if nan { "not a number" } else { "infinite" }
                 ),
                 Some(span),
             ));
@@ -1125,6 +1124,17 @@ impl<'a> Builder<'a> {
                 return Err(Stop::Limit);
             }
         }
+        if style == SaphyrStyle::DoubleQuoted && self.has_slash_escape {
+            if let Some(pos) = self.slash_escape(span) {
+                return Err(Stop::Syntax(SyntaxError {
+                    pos,
+                    info: "found unknown escape character `\\/` (YAML 1.1, which the API \
+                           server's decoder reads, has no such escape)"
+                        .to_owned(),
+                    char_index: span.start.index(),
+                }));
+            }
+        }
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,
             SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -1190,6 +1200,37 @@ impl<'a> Builder<'a> {
         };
         self.complete(node, 1, 0, anchor, is_merge);
         Ok(())
+    }
+
+    /// Where a double-quoted scalar (its source span) uses the escape `\/`, if it does.
+    fn slash_escape(&self, span: &saphyr_parser::Span) -> Option<Pos> {
+        let mut chars = self
+            .parse_text
+            .chars()
+            .enumerate()
+            .skip(span.start.index())
+            .take(span.end.index().saturating_sub(span.start.index()));
+        while let Some((_, c)) = chars.next() {
+            if c == '\\' {
+                if let Some((i, '/')) = chars.next() {
+                    // The backslash's position, from its character index.
+                    let m = Marker::new(i - 1, span.start.line(), span.start.col());
+                    return Some(self.pos_of_index(&m));
+                }
+            }
+        }
+        None
+    }
+
+    /// The file position of a marker by its character index alone.
+    fn pos_of_index(&self, m: &Marker) -> Pos {
+        let starts = lf_line_starts(self.text);
+        let line = starts.partition_point(|&s| s <= m.index()).max(1);
+        let col = m.index() - starts[line - 1] + 1;
+        self.pos_local(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        )
     }
 
     /// saphyr ends a block scalar at the start of the next token's line; end it at the end of
@@ -1657,6 +1698,20 @@ mod tests {
             at(&root("a: 'x\u{85}  y'\n"), "a").value,
             Value::Str("x y".into())
         );
+        // YAML 1.2's `\/` escape is unknown to go-yaml.
+        let doc = parse("a: \"x\\/y\"\n");
+        assert!(doc.root.is_none());
+        assert_eq!(rules(&doc), vec![InputRule::ParseError]);
+        assert_eq!(doc.problems[0].span.map(|s| s.start), Some(Pos::new(1, 6)));
+        assert_eq!(
+            at(&root("a: \"x\\\\/y\"\n"), "a").value,
+            Value::Str("x\\/y".into())
+        );
+        // A value JSON cannot carry that a later duplicate replaces never reaches JSON.
+        let doc = parse("a: {~: 1, b: .inf}\na: 2\n");
+        assert_eq!(rules(&doc), vec![InputRule::DuplicateKey]);
+        let doc = parse("a: {~: 1}\nb: [.nan]\n");
+        assert_eq!(rules(&doc), vec![InputRule::Unencodable; 2]);
         // LS/PS inside a scalar: libyaml keeps them with rules psslint does not reproduce.
         let doc = parse("a: 'x\u{2028}y'\n");
         assert!(doc.root.is_none());

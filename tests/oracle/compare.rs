@@ -179,23 +179,54 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
         .iter()
         .find(|r| r.json_stream && r.error.is_some())
         .map(|r| r.line);
+    let json_stream = go.iter().any(|r| r.json_stream);
     let our_docs: BTreeMap<u32, &OurDoc> = docs
         .iter()
         .filter(|d| json_abort.is_none_or(|at| d.line < at))
         .map(|d| (d.line, d))
         .collect();
-    for (&line, g) in &go_docs {
+    // Pair documents by their first line; what is left on both sides pairs up in order (the
+    // two count a JSON stream's or a byte order mark's first line differently).
+    let mut pairs: Vec<(u32, &GoRecord, &OurDoc)> = Vec::new();
+    let mut go_left = Vec::new();
+    for (&line, &g) in &go_docs {
         if json_abort.is_some_and(|at| line >= at) {
             continue;
         }
-        let Some(o) = our_docs.get(&line) else {
+        match our_docs.get(&line) {
+            Some(&o) => pairs.push((line, g, o)),
+            None => go_left.push((line, g)),
+        }
+    }
+    let our_left: Vec<(u32, &OurDoc)> = our_docs
+        .iter()
+        .filter(|(line, _)| !go_docs.contains_key(line))
+        .map(|(&l, &o)| (l, o))
+        .collect();
+    if go_left.len() == our_left.len() {
+        pairs.extend(
+            go_left
+                .iter()
+                .zip(&our_left)
+                .map(|(&(l, g), &(_, o))| (l, g, o)),
+        );
+    } else {
+        for (line, g) in &go_left {
             push(
-                line,
+                *line,
                 "document only the oracle sees",
                 format!("{:?}", g.json.as_ref().or(g.error.as_ref())),
             );
-            continue;
-        };
+        }
+        for (line, o) in &our_left {
+            push(
+                *line,
+                "document only psslint sees",
+                format!("{:?} {:?}", o.json, o.rejects),
+            );
+        }
+    }
+    for (line, g, o) in pairs {
         let we_accept = o.rejects.is_empty() && o.json.is_some();
         match (&g.json, we_accept) {
             (Some(gj), true) => {
@@ -220,6 +251,11 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
                 "psslint rejects, the API server accepts",
                 format!("{}\noracle: {}", o.rejects.join("; "), excerpt(gj)),
             ),
+            (None, true) if json_stream => push(
+                line,
+                "psslint accepts, the API server rejects",
+                format!("json stream: {}", g.error.as_deref().unwrap_or("")),
+            ),
             (None, true) => push(
                 line,
                 "psslint accepts, the API server rejects",
@@ -232,16 +268,65 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
             (None, false) => {}
         }
     }
-    for (&line, o) in &our_docs {
-        if !go_docs.contains_key(&line) {
-            push(
-                line,
-                "document only psslint sees",
-                format!("{:?} {:?}", o.json, o.rejects),
-            );
-        }
+    if json_stream && !separators.is_empty() {
+        // kubectl has no separators in a JSON stream; psslint read this one as YAML.
+        diffs.retain(|d| d.kind != "separator errors differ");
+        diffs.push(Difference {
+            file: file.to_owned(),
+            line: separators[0],
+            kind: "separator errors differ",
+            detail: "json stream: psslint split it as YAML".to_owned(),
+        });
     }
     diffs
+}
+
+/// Why a difference is expected, for the ones judged acceptable (psslint fails closed where
+/// the API server would accept, by design) or known and not fixed yet; `None` for any other,
+/// which fails the test. Each reason is in the lead's report.
+pub fn known(d: &Difference, text: &str) -> Option<&'static str> {
+    let detail = d.detail.as_str();
+    if d.kind == "psslint rejects, the API server accepts" {
+        if detail.starts_with("depth-limit") {
+            return Some("judged: psslint stops at 255 nested levels, go-yaml at 10000");
+        }
+        if detail.contains("Unicode line or paragraph separator") {
+            return Some("judged: LS/PS inside a value fail closed");
+        }
+        if detail.contains("':' must be followed by a valid YAML whitespace")
+            || detail.contains("tabs disallowed")
+        {
+            return Some("known: a tab after `:` (repaired on branch failclosed)");
+        }
+        if detail.contains("invalid indentation in quoted scalar") {
+            return Some("known: quoted continuation lines less indented than saphyr allows");
+        }
+        if detail.contains("wrongly indented line in block scalar") {
+            return Some("known: block scalar indentation (YAML 1.1 vs 1.2 rules)");
+        }
+    }
+    if detail.starts_with("json stream") {
+        return Some("known: a stream starting with `{` is JSON to kubectl, YAML to psslint");
+    }
+    if d.kind == "psslint accepts, the API server rejects"
+        && detail.contains("found character that cannot start any token")
+        && text.contains('\t')
+    {
+        return Some("known: go-yaml rejects a tab after a block indicator (`-`, `?`, `:`)");
+    }
+    if d.kind == "psslint accepts, the API server rejects"
+        && detail.contains("\npsslint: ")
+        && !detail
+            .split("\npsslint: ")
+            .nth(1)
+            .is_some_and(|j| j.starts_with(['{', '[']))
+    {
+        return Some(
+            "known: a root scalar followed by more text (no object either way; go-yaml's scanner \
+             reads one token further than saphyr)",
+        );
+    }
+    None
 }
 
 fn excerpt(s: &str) -> String {
