@@ -70,7 +70,7 @@ const POLICY: RuleKind = RuleKind::Policy;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
 /// `InputRule::ALL` order, then policy rules in `policy::finding::RULES` order.
-static RULES: [RuleDoc; 42] = [
+static RULES: [RuleDoc; 46] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -104,11 +104,15 @@ static RULES: [RuleDoc; 42] = [
     doc!("file-too-large", INPUT),
     doc!("special-file", INPUT),
     doc!("empty-file", INPUT),
+    doc!("empty-input", INPUT),
+    doc!("unchecked-pod-template", INPUT),
+    doc!("template-not-found", INPUT),
     doc!("namespace-invalid-label", POLICY),
     doc!("namespace-no-enforce", POLICY),
     doc!("namespace-unpinned-version", POLICY),
     doc!("namespace-exempt-labeled", POLICY),
     doc!("namespace-weaker-than-default", POLICY),
+    doc!("namespace-conflict", POLICY),
     doc!("exception-invalid", POLICY),
     doc!("exception-expired", POLICY),
     doc!("exception-expiring", POLICY),

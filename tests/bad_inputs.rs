@@ -35,7 +35,7 @@ spec:
 ";
 
 /// What `good.yaml` always yields (concise format).
-const GOOD_FINDING: &str = "good.yaml:10:7: privileged privileged";
+const GOOD_FINDING: &str = "good.yaml:10:7: privileged error: privileged";
 
 /// Generous: a debug build on a shared two-core machine. A hang fails the test instead of
 /// blocking the suite.
@@ -132,7 +132,7 @@ fn non_utf8_bytes() {
         "bad.yaml",
         b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xE9\n",
         1,
-        &["bad.yaml:4:12: encoding file is not valid UTF-8 (invalid byte 0xE9 at line 4, column 12)"],
+        &["bad.yaml:4:12: encoding error: file is not valid UTF-8 (invalid byte 0xE9 at line 4, column 12)"],
     );
 }
 
@@ -146,7 +146,7 @@ fn utf16_with_a_bom() {
         "bad.yaml",
         &bytes,
         1,
-        &["bad.yaml:1:1: encoding file is UTF-16; Kubernetes manifests must be UTF-8"],
+        &["bad.yaml:1:1: encoding error: file is UTF-16 (little-endian); Kubernetes manifests must be UTF-8"],
     );
     // The human format also says what to do.
     let human = Run::of(psslint_in(d.path(), "human").arg("bad.yaml"));
@@ -158,6 +158,47 @@ fn utf16_with_a_bom() {
 }
 
 #[test]
+fn utf32_is_named_utf32_not_utf16() {
+    // UTF-32's little-endian byte order mark starts like UTF-16's (`FF FE`): it used to be
+    // reported as UTF-16.
+    for (bom, name, named) in [
+        (
+            &[0xFF, 0xFE, 0x00, 0x00][..],
+            "le.yaml",
+            "UTF-32 (little-endian)",
+        ),
+        (
+            &[0x00, 0x00, 0xFE, 0xFF][..],
+            "be.yaml",
+            "UTF-32 (big-endian)",
+        ),
+        (
+            &[][..],
+            "nobom.yaml",
+            "UTF-32 (little-endian, without a byte order mark)",
+        ),
+    ] {
+        let mut bytes = bom.to_vec();
+        for c in GOOD.chars() {
+            let c = c as u32;
+            bytes.extend(if name == "be.yaml" {
+                c.to_be_bytes()
+            } else {
+                c.to_le_bytes()
+            });
+        }
+        lint_bad_file(
+            name,
+            &bytes,
+            1,
+            &[&format!(
+                "{name}:1:1: encoding error: file is {named}; Kubernetes manifests must be UTF-8"
+            )],
+        );
+    }
+}
+
+#[test]
 fn a_binary_file_named_yaml() {
     // The start of an ELF executable: NUL bytes and bytes that are not UTF-8.
     let mut elf = b"\x7FELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00".to_vec();
@@ -166,7 +207,7 @@ fn a_binary_file_named_yaml() {
         "program.yaml",
         &elf,
         1,
-        &["program.yaml:2:118: encoding file is not valid UTF-8 (invalid byte 0x80 at line 2, column 118)"],
+        &["program.yaml:2:118: encoding error: file is not valid UTF-8 (invalid byte 0x80 at line 2, column 118)"],
     );
 }
 
@@ -176,7 +217,7 @@ fn nul_bytes() {
         "bad.yaml",
         b"apiVersion: v1\nkind: Pod\x00\n",
         1,
-        &["bad.yaml:2:10: encoding file contains NUL bytes (a binary file?); it was not checked"],
+        &["bad.yaml:2:10: encoding error: file contains NUL bytes (a binary file?); it was not checked"],
     );
 }
 
@@ -213,6 +254,75 @@ fn a_stream_of_empty_documents() {
     );
 }
 
+#[test]
+fn nothing_on_standard_input() {
+    // `helm template ./broken | psslint -`: the renderer failed and wrote nothing. That used
+    // to pass with exit 0.
+    let d = dir();
+    for stdin in ["", "# only a comment\n---\n---\n"] {
+        Run::of(
+            psslint(d.path())
+                .args(["-", "good.yaml"])
+                .write_stdin(stdin),
+        )
+        .expect(
+            1,
+            &["<stdin>:1:1: empty-input error: no documents on standard input"],
+        );
+        // The flag that says an empty input is expected.
+        Run::of(
+            psslint(d.path())
+                .args(["--allow-empty", "-", "good.yaml"])
+                .write_stdin(stdin),
+        )
+        .expect(0, &["<stdin>:1:1: empty-file note: no documents"])
+        .lacks("empty-input");
+        // Like any input that went unchecked, --allow-unchecked makes it a warning.
+        Run::of(
+            psslint(d.path())
+                .args(["--allow-unchecked", "-", "good.yaml"])
+                .write_stdin(stdin),
+        )
+        .expect(
+            0,
+            &["<stdin>:1:1: empty-input warning: no documents on standard input"],
+        );
+    }
+    // A document that is not a Kubernetes object is still a document.
+    Run::of(
+        psslint(d.path())
+            .args(["-", "good.yaml"])
+            .write_stdin("replicas: 2\n"),
+    )
+    .expect(0, &[])
+    .lacks("empty-");
+    // An empty file is what the repository holds: only a note.
+    fs::write(d.path().join("empty.yaml"), "").expect("write");
+    Run::of(psslint(d.path()).args(["empty.yaml", "good.yaml"]))
+        .expect(0, &["empty.yaml:1:1: empty-file note: no documents"]);
+}
+
+#[test]
+fn nothing_on_a_named_pipe() {
+    // `psslint <(helm template ./broken)`: a pipe whose writer writes nothing and exits.
+    let d = dir();
+    let pipe = d.path().join("rendered.yaml");
+    mkfifo(&pipe);
+    let writer = std::thread::spawn(move || {
+        drop(
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&pipe)
+                .expect("open"),
+        );
+    });
+    Run::of(psslint(d.path()).args(["rendered.yaml", "good.yaml"])).expect(
+        1,
+        &["rendered.yaml:1:1: empty-input error: no documents on the pipe"],
+    );
+    writer.join().expect("writer");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Limits
 
@@ -222,7 +332,7 @@ fn a_file_over_max_file_size() {
     let d = dir();
     fs::write(d.path().join("big.yaml"), &big).expect("write");
     let message = format!(
-        "big.yaml:1:1: file-too-large input is {} bytes, over the --max-file-size limit of 1024 \
+        "big.yaml:1:1: file-too-large error: input is {} bytes, over the --max-file-size limit of 1024 \
          bytes; it was not checked",
         big.len()
     );
@@ -235,7 +345,7 @@ fn a_file_over_max_file_size() {
     )
     .expect(
         1,
-        &["<stdin>:1:1: file-too-large input is more than 1024 bytes"],
+        &["<stdin>:1:1: file-too-large error: input is more than 1024 bytes"],
     );
     // Within the limit, it is checked.
     Run::of(psslint(d.path()).args(["--max-file-size", "3K", "."]))
@@ -269,11 +379,67 @@ fn nesting_100000_levels_deep() {
     Run::of(psslint(d.path()).arg(".")).expect(
         1,
         &[
-            "flow.yaml:1:256: depth-limit",
-            "block.yaml:1:1025: depth-limit collections nested more than 512 levels deep",
-            "maps.json:1:1021: depth-limit",
+            "flow.yaml:1:256: depth-limit error: collections nested more than 255 levels deep",
+            "block.yaml:1:511: depth-limit error: collections nested more than 255 levels deep",
+            "maps.json:1:1021: depth-limit error: collections nested more than 255 levels deep",
         ],
     );
+}
+
+#[test]
+fn the_nesting_limit_is_255_levels_in_every_style() {
+    // The documented limit holds for block YAML, flow YAML and JSON alike: 255 levels are
+    // read, 256 are `depth-limit` with the same message.
+    let nest = |levels: usize| -> [(String, String); 3] {
+        let inner = levels - 1; // the root mapping is the first level
+        let block = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: b{levels}}}\ndata:\n{}\n",
+            (0..inner)
+                .map(|i| format!("{}k:", "  ".repeat(i + 1)))
+                .collect::<Vec<_>>()
+                .join("\n")
+                + " x"
+        );
+        let flow = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: f{levels}}}\ndata: {}x{}\n",
+            "[".repeat(inner),
+            "]".repeat(inner)
+        );
+        let json = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {}1{}}}\n",
+            "[".repeat(inner),
+            "]".repeat(inner)
+        );
+        [
+            (format!("block{levels}.yaml"), block),
+            (format!("flow{levels}.yaml"), flow),
+            (format!("json{levels}.json"), json),
+        ]
+    };
+    let d = dir();
+    for (name, text) in nest(255).into_iter().chain(nest(256)) {
+        fs::write(d.path().join(name), text).expect("write");
+    }
+    let run = Run::of(psslint(d.path()).arg("."));
+    run.expect(1, &[]);
+    for style in ["block", "flow", "json"] {
+        assert!(
+            !run.stdout.contains(&format!("{style}255.")),
+            "255 levels are within the limit:\n{}",
+            run.stdout
+        );
+        let at_256 = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{style}256.")))
+            .unwrap_or_else(|| panic!("no finding for {style}256:\n{}", run.stdout));
+        assert!(
+            at_256.contains(
+                "depth-limit error: collections nested more than 255 levels deep are not supported"
+            ),
+            "{at_256}"
+        );
+    }
 }
 
 #[test]
@@ -287,7 +453,7 @@ fn an_alias_bomb() {
         "bomb.yaml",
         bomb.as_bytes(),
         1,
-        &["bomb.yaml:6:8: alias-limit expanding aliases would create more than 100000 nodes"],
+        &["bomb.yaml:6:8: alias-limit error: expanding aliases would create more than 100000 nodes"],
     );
 }
 
@@ -396,12 +562,12 @@ fn a_file_that_cannot_be_read() {
     // Found in a walk: reported, the run goes on, and fails (1).
     Run::of(psslint_as(d.path(), uid).arg(".")).expect(
         1,
-        &["secret.yaml:1:1: io-error cannot read: permission denied; it was not checked"],
+        &["secret.yaml:1:1: io-error error: cannot read: permission denied; it was not checked"],
     );
     // Named: psslint could not do what it was asked (2), and still lints the rest.
     Run::of(psslint_as(d.path(), uid).args(["secret.yaml", "good.yaml"])).expect(
         2,
-        &["secret.yaml:1:1: io-error cannot read: permission denied"],
+        &["secret.yaml:1:1: io-error error: cannot read: permission denied"],
     );
     // --allow-unchecked: a warning, and the run passes.
     Run::of(psslint_as(d.path(), uid).args(["--allow-unchecked", "."]))
@@ -420,7 +586,7 @@ fn a_directory_that_cannot_be_read() {
     set_mode(&locked, 0o000);
     Run::of(psslint_as(d.path(), uid).arg(".")).expect(
         1,
-        &["locked:1:1: io-error cannot read: permission denied; it was not checked"],
+        &["locked:1:1: io-error error: cannot read: permission denied; it was not checked"],
     );
 }
 
@@ -430,13 +596,19 @@ fn a_dangling_symlink() {
     std::os::unix::fs::symlink("gone.yaml", d.path().join("link.yaml")).expect("symlink");
     // A dangling link that is not named like a manifest is none of psslint's business.
     std::os::unix::fs::symlink("gone", d.path().join("README")).expect("symlink");
-    Run::of(psslint(d.path()).arg(".")).expect(
+    // A walk does not follow links: the link is not read, so its target's absence is moot.
+    Run::of(psslint(d.path()).arg("."))
+        .expect(0, &[])
+        .lacks("link.yaml");
+    // Following links, it is reported.
+    Run::of(psslint(d.path()).args(["--follow", "."])).expect(
         1,
-        &["link.yaml:1:1: io-error cannot read: dangling symbolic link (its target does not exist)"],
+        &["link.yaml:1:1: io-error error: cannot read: dangling symbolic link (its target does not exist)"],
     ).lacks("README");
+    // Named, it is always read.
     Run::of(psslint(d.path()).args(["link.yaml", "good.yaml"])).expect(
         2,
-        &["link.yaml:1:1: io-error cannot read: dangling symbolic link"],
+        &["link.yaml:1:1: io-error error: cannot read: dangling symbolic link"],
     );
 }
 
@@ -449,22 +621,72 @@ fn a_symlink_loop_in_a_walked_directory() {
     // A loop of links: a.yaml → b.yaml → a.yaml.
     std::os::unix::fs::symlink("b.yaml", d.path().join("a.yaml")).expect("symlink");
     std::os::unix::fs::symlink("a.yaml", d.path().join("b.yaml")).expect("symlink");
+    // Links are not followed in a walk: no loop, nothing read twice, nothing to report.
     let run = Run::of(psslint(d.path()).arg("."));
-    run.expect(
-        1,
-        &[
-            "sub/up:1:1: io-error File system loop found",
-            "the link was not followed",
-            "a.yaml:1:1: io-error",
-            "b.yaml:1:1: io-error",
-        ],
-    );
-    // The good file is linted once, not once per way to reach it.
+    run.expect(0, &[]).lacks("io-error");
     assert_eq!(
         run.stdout.matches(GOOD_FINDING).count(),
         1,
         "{}",
         run.stdout
+    );
+    // --follow: the loops are reported and not followed, and the good file is still linted
+    // once, not once per way to reach it.
+    let run = Run::of(psslint(d.path()).args(["--follow", "."]));
+    run.expect(
+        1,
+        &[
+            "sub/up:1:1: io-error error: File system loop found",
+            "the link was not followed",
+            "a.yaml:1:1: io-error",
+            "b.yaml:1:1: io-error",
+        ],
+    );
+    assert_eq!(
+        run.stdout.matches(GOOD_FINDING).count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_link_out_of_the_walked_tree_is_neither_linted_nor_quoted() {
+    // The repository is `repo/`; next to it lies a file that is not part of it.
+    let d = dir();
+    let repo = d.path().join("repo");
+    fs::create_dir(&repo).expect("mkdir");
+    fs::write(repo.join("good.yaml"), GOOD).expect("write");
+    let outside = GOOD
+        .replace("name: good", "name: outside")
+        .replace("image: app", "image: registry.example/not-in-the-repo:1");
+    fs::write(d.path().join("outside.yaml"), &outside).expect("write");
+    std::os::unix::fs::symlink("../outside.yaml", repo.join("linked.yaml")).expect("symlink");
+    // A link to the parent would lint the whole parent (and the outside file through it).
+    std::os::unix::fs::symlink("..", repo.join("parent")).expect("symlink");
+
+    for format in ["concise", "human", "json"] {
+        let run = Run::of(psslint_in(&repo, format).arg("."));
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        for leak in ["linked.yaml", "outside", "not-in-the-repo", "parent/"] {
+            assert!(
+                !run.stdout.contains(leak),
+                "{format}: `{leak}` in\n{}",
+                run.stdout
+            );
+        }
+        assert!(run.stdout.contains("good.yaml"), "{}", run.stdout);
+    }
+    // Named on the command line, the link is followed.
+    Run::of(psslint(&repo).args(["linked.yaml", "good.yaml"]))
+        .expect(0, &["linked.yaml:10:7: privileged error: privileged"]);
+    // --follow follows links in the walk too, as ripgrep does (and `parent` is then a loop).
+    Run::of(psslint(&repo).args(["--follow", "."])).expect(
+        1,
+        &[
+            "linked.yaml:10:7: privileged error: privileged",
+            "parent/outside.yaml:10:7: privileged error: privileged",
+        ],
     );
 }
 
@@ -476,14 +698,21 @@ fn a_fifo_or_device_in_a_walked_directory() {
     std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.yaml")).expect("symlink");
     let started = Instant::now();
     // Skipped, not waited on; but a path named like a manifest went unchecked: fail closed.
-    Run::of(psslint(d.path()).arg(".")).expect(
+    // The link is not followed in a walk (so never read) unless --follow.
+    Run::of(psslint(d.path()).arg("."))
+        .expect(
+            1,
+            &["pipe.yaml:1:1: special-file error: not a regular file but a named pipe; it was skipped"],
+        )
+        .lacks("zero.yaml");
+    Run::of(psslint(d.path()).args(["--follow", "."])).expect(
         1,
         &[
-            "pipe.yaml:1:1: special-file not a regular file but a named pipe; it was skipped",
-            "zero.yaml:1:1: special-file not a regular file but a character device",
+            "pipe.yaml:1:1: special-file error: not a regular file but a named pipe; it was skipped",
+            "zero.yaml:1:1: special-file error: not a regular file but a character device",
         ],
     );
-    Run::of(psslint(d.path()).args([".", "--allow-unchecked"])).expect(
+    Run::of(psslint(d.path()).args([".", "--follow", "--allow-unchecked"])).expect(
         0,
         &[
             "pipe.yaml:1:1: special-file warning: not a regular file but a named pipe; it was skipped",
@@ -508,7 +737,7 @@ fn a_fifo_named_explicitly_without_a_writer_does_not_hang() {
     let started = Instant::now();
     Run::of(psslint(d.path()).args(["pipe.yaml", "good.yaml"])).expect(
         2,
-        &["pipe.yaml:1:1: io-error named pipe: no process opened it for writing within 2 s"],
+        &["pipe.yaml:1:1: io-error error: named pipe: no process opened it for writing within 2 s"],
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
@@ -538,7 +767,86 @@ fn a_device_named_explicitly_is_refused() {
     let d = dir();
     Run::of(psslint(d.path()).args(["/dev/zero", "good.yaml"])).expect(
         2,
-        &["/dev/zero:1:1: io-error is a character device, not a file"],
+        &["/dev/zero:1:1: io-error error: is a character device, not a file"],
+    );
+}
+
+#[test]
+fn file_names_and_values_with_line_breaks_or_escape_codes_are_escaped() {
+    // A file name can forge a finding line (`concise`, problem matchers) or send escape codes
+    // to the terminal or the CI log; so can a container name written as "\e[31m" in YAML.
+    let d = dir();
+    let name = "evil\ngood.yaml:1:1: privileged error: forged\u{1b}[2J\u{1b}]0;title\u{7}.yaml";
+    fs::write(
+        d.path().join(name),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[31m\"}\nspec:\n  containers:\n  - name: \"c\\e[31mred\\u202e\"\n    image: x\n    securityContext: {privileged: true} # \u{1b}[8m hidden\n",
+    )
+    .expect("write");
+    for format in ["concise", "human", "github", "markdown"] {
+        let run = Run::of(psslint_in(d.path(), format).arg("."));
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, Some(0), "{format}: {all}");
+        for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!all.contains(raw), "{format}: raw {raw:?} in\n{all}");
+        }
+        let shown: &[&str] = if format == "markdown" {
+            // Markdown also escapes its own syntax, and a line break is a space there.
+            &[
+                "evil good.yaml",
+                "forged\\u{1b}\\[2J\\u{1b}\\]0;title\\u{7}.yaml",
+                "c\\u{1b}\\[31mred",
+            ]
+        } else {
+            &[
+                "evil\\ngood.yaml",
+                "forged\\u{1b}[2J\\u{1b}]0;title\\u{7}.yaml",
+                "c\\u{1b}[31mred",
+            ]
+        };
+        for shown in shown {
+            assert!(
+                all.contains(shown),
+                "{format}: {shown} is not shown:\n{all}"
+            );
+        }
+        if format == "concise" {
+            // One line per finding: the good file's and the evil file's, nothing forged.
+            assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+            assert!(
+                run.stdout
+                    .lines()
+                    .all(|l| l.starts_with("good.yaml:") || l.starts_with("evil\\n")),
+                "{}",
+                run.stdout
+            );
+        }
+        if format == "github" {
+            assert_eq!(
+                run.stdout.lines().filter(|l| l.starts_with("::")).count(),
+                2,
+                "{}",
+                run.stdout
+            );
+        }
+    }
+    // So are the plan's table and the exception review, which list names from the input.
+    for args in [&["plan", "."][..], &["exceptions", "."]] {
+        let mut c = Command::new(bin());
+        c.current_dir(d.path()).timeout(TIMEOUT).args(args);
+        let run = Run::of(&mut c);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains('\u{1b}'), "{args:?}: raw escape in\n{all}");
+    }
+    // The machine formats keep the exact name, in their own escaping.
+    let run = Run::of(psslint_in(d.path(), "json").arg("."));
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["file"] == name),
+        "{json}"
     );
 }
 
@@ -580,6 +888,51 @@ fn twenty_thousand_yaml_files_that_are_not_kubernetes_objects() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Valid YAML that looks odd
+
+#[test]
+fn a_tab_after_a_mapping_colon() {
+    // `privileged:<TAB>true` is valid YAML to go-yaml, so the API server runs the container
+    // privileged; it used to be a parse error (which named the wrong rule and also rejected
+    // the harmless `privileged:<TAB>false`).
+    let d = dir();
+    fs::write(
+        d.path().join("tab-true.yaml"),
+        GOOD.replace("privileged: true", "privileged:\ttrue"),
+    )
+    .expect("write");
+    fs::write(
+        d.path().join("tab-false.yaml"),
+        GOOD.replace("name: good", "name: tab-false")
+            .replace("privileged: true", "privileged:\tfalse")
+            .replace("image: app", "image:\t\tapp"),
+    )
+    .expect("write");
+    let run = Run::of(psslint(d.path()).arg("."));
+    run.expect(0, &["tab-true.yaml:10:7: privileged error: privileged"])
+        .lacks("parse-error")
+        .lacks("tab-false.yaml");
+    // The span runs from the key to the end of the value, past the tab.
+    let json = Run::of(psslint_in(d.path(), "json").arg("tab-true.yaml"));
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let d0 = &json["diagnostics"][0];
+    assert_eq!(
+        (
+            d0["rule"].as_str(),
+            d0["line"].as_u64(),
+            d0["column"].as_u64()
+        ),
+        (Some("privileged"), Some(10), Some(7)),
+        "{json}"
+    );
+    assert_eq!(
+        (d0["end_line"].as_u64(), d0["end_column"].as_u64()),
+        (Some(10), Some(23)),
+        "{json}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Files that are not manifests
 
 #[test]
@@ -589,7 +942,7 @@ fn an_unrendered_helm_template() {
         "deployment.yaml",
         template.as_bytes(),
         1,
-        &["deployment.yaml:6:5: unrendered-template unrendered Go/Helm template: this is not YAML \
+        &["deployment.yaml:6:5: unrendered-template error: unrendered Go/Helm template: this is not YAML \
            until it is rendered"],
     );
     let human = Run::of(psslint_in(d.path(), "human").arg("deployment.yaml"));
@@ -695,6 +1048,73 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(stderr, "", "no message, no panic");
     // The findings were real: the exit code still says so.
     assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn a_report_is_never_written_over_an_input() {
+    // `psslint -o report.yaml report.yaml` used to replace the manifest with the report.
+    let d = dir();
+    let k8s = d.path().join("k8s");
+    fs::create_dir(&k8s).expect("mkdir");
+    fs::write(k8s.join("app.yaml"), GOOD).expect("write");
+    fs::write(d.path().join("psslint.yaml"), "exceptionWarningDays: 7\n").expect("write");
+    let unchanged = |why: &str| {
+        assert_eq!(
+            fs::read_to_string(d.path().join("good.yaml")).expect("read"),
+            GOOD,
+            "{why}"
+        );
+        assert_eq!(
+            fs::read_to_string(k8s.join("app.yaml")).expect("read"),
+            GOOD,
+            "{why}"
+        );
+        assert_eq!(
+            fs::read_to_string(d.path().join("psslint.yaml")).expect("read"),
+            "exceptionWarningDays: 7\n",
+            "{why}"
+        );
+    };
+    for args in [
+        // Named, by the same name or another way to it.
+        &["-o", "good.yaml", "good.yaml"][..],
+        &["-o", "./k8s/../good.yaml", "good.yaml"],
+        &["--output", "sarif=good.yaml", "good.yaml", "k8s"],
+        // Found by walking a directory.
+        &["-o", "k8s/app.yaml", "k8s"],
+        &["-o", "json=k8s/app.yaml", "."],
+        // The config file is read too.
+        &["-o", "psslint.yaml", "good.yaml"],
+    ] {
+        let mut c = Command::new(bin());
+        c.current_dir(d.path()).timeout(TIMEOUT).args(args);
+        let run = Run::of(&mut c);
+        assert_eq!(run.code, Some(2), "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("refusing to write a report over an input of this run"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        unchanged(&format!("{args:?}"));
+    }
+    // Through a link to an input, too.
+    std::os::unix::fs::symlink("good.yaml", d.path().join("report.txt")).expect("symlink");
+    let run = Run::of(psslint(d.path()).args(["-o", "report.txt", "good.yaml"]));
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    unchanged("link");
+    // The plan's output is guarded the same way.
+    let mut c = Command::new(bin());
+    c.current_dir(d.path())
+        .timeout(TIMEOUT)
+        .args(["plan", "-o", "k8s/app.yaml", "."]);
+    let run = Run::of(&mut c);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    unchanged("plan");
+    // A report elsewhere is written as usual.
+    let run = Run::of(psslint(d.path()).args(["-o", "report.json", "good.yaml"]));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(d.path().join("report.json").exists());
 }
 
 #[test]

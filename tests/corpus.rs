@@ -36,6 +36,7 @@ fn the_whole_corpus_lints_without_panics() {
         std::slice::from_ref(&root),
         &DiscoverOptions {
             no_ignore: true,
+            follow: false,
             threads: 2,
         },
     )

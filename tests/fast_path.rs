@@ -34,6 +34,7 @@ fn inputs(root: &Path) -> Vec<Input> {
         &[root.to_path_buf()],
         &DiscoverOptions {
             no_ignore: true,
+            follow: false,
             threads: 2,
         },
     )
@@ -122,6 +123,13 @@ fn full_outcome(text: &str, opts: &LintOptions) -> Option<bool> {
     }
     let found = objects(&root);
     if found.iter().any(|(o, _)| opts.needs_tree(&o.kind)) || found.len() > 1 {
+        return None;
+    }
+    // A pod template of a kind nobody named is reported (unchecked-pod-template).
+    if found
+        .iter()
+        .any(|(_, n)| !psslint::workload::templates::pod_shaped_outside(n, &[]).is_empty())
+    {
         return None;
     }
     Some(found.len() == 1)
@@ -320,6 +328,10 @@ fn tricky_documents_fall_back_or_agree() {
         "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n",
         "apiVersion: v1\nkind: List\nitems: []\n",
         "apiVersion: v1\nkind: [ConfigMap]\n",
+        // A list under `containers`, at any depth, may be a pod template of an unknown kind.
+        "apiVersion: example.com/v1\nkind: Widget\nspec:\n  template:\n    spec:\n      containers:\n      - {name: a, image: a}\n",
+        "{\"apiVersion\": \"x.io/v1\", \"kind\": \"X\", \"spec\": {\"containers\": [{\"image\": \"a\"}]}}\n",
+        "apiVersion: x.io/v1\nkind: X\na: {b: {c: {containers: []}}}\n",
         // Roots that are not mappings.
         "",
         "# comment\n",
@@ -355,6 +367,15 @@ fn tricky_documents_fall_back_or_agree() {
         ("apiVersion: v1\nkind: true\n", Some(false)),
         ("apiVersion: v1\nkind: \"\"\n", Some(false)),
         ("replicaCount: 1\nimage: {repository: nginx}\n", Some(false)),
+        // A CRD's schema of `containers` is a mapping: the fast path keeps it.
+        (
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  properties:\n    containers: {type: array, items: {type: object}}\n",
+            Some(true),
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  containers: \"- image: a\"\n",
+            Some(true),
+        ),
         (
             "apiVersion: v1\nkind: ConfigMap\n\"<<\": x\nm: {a: 1, b: .5}\n",
             Some(true),

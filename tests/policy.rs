@@ -205,7 +205,8 @@ fn namespace_labels_apply_from_any_file_and_name_their_source() {
     let run = run_in(repo.path(), &["--format", "concise", "-"], Some(&stdin));
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
-        run.stdout.contains("runAsNonRoot runAsNonRoot != true"),
+        run.stdout
+            .contains("runAsNonRoot error: runAsNonRoot != true"),
         "{}",
         run.stdout
     );
@@ -515,12 +516,75 @@ fn admission_configurations_decode_in_every_supported_form() {
         let v = run.json();
         assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error", "{name}");
     }
-    // No PodSecurity entry: the plugin runs with its own defaults, all privileged.
-    let none =
-        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n";
-    let repo = Repo::new(&[("a.yaml", none), ("k8s/pod.yaml", &pod)]);
+}
+
+#[test]
+fn an_admission_configuration_that_configures_no_pod_security_is_an_error() {
+    // A typo in the plugin's name used to leave the cluster at the plugin's defaults
+    // (privileged): a privileged pod passed with exit 0 and no output.
+    let pod = privileged_pod("p", "app");
+    let typo = "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  path: erl.yaml\n- name: PodSecurityX\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    kind: PodSecurityConfiguration\n    defaults: {enforce: restricted}\n";
+    let cases = [
+        (
+            typo.to_string(),
+            "a.yaml:6:9: this AdmissionConfiguration configures no PodSecurity plugin: plugin \"PodSecurityX\" is not PodSecurity (plugin names are exact and case-sensitive); did you mean \"PodSecurity\"?",
+        ),
+        (
+            typo.replace("PodSecurityX", "podsecurity"),
+            "a.yaml:6:9: this AdmissionConfiguration configures no PodSecurity plugin: plugin \"podsecurity\" is not PodSecurity",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n".to_string(),
+            "a.yaml:3:10: this AdmissionConfiguration configures no PodSecurity plugin: it has no plugins",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\n".to_string(),
+            "a.yaml:1:1: this AdmissionConfiguration configures no PodSecurity plugin: it has no plugins",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  path: erl.yaml\n".to_string(),
+            "a.yaml:4:3: this AdmissionConfiguration configures no PodSecurity plugin: its plugins are \"EventRateLimit\"",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n".to_string(),
+            "a.yaml:4:3: plugins[0]: the PodSecurity plugin has no configuration and no path, so this file configures nothing of Pod Security",
+        ),
+        (
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  path: empty.yaml\n".to_string(),
+            "empty.yaml: the file is empty (it is the PodSecurity plugin's configuration in a.yaml)",
+        ),
+    ];
+    for (text, want) in cases {
+        let repo = Repo::new(&[
+            ("a.yaml", &text),
+            ("empty.yaml", "# nothing\n"),
+            ("k8s/pod.yaml", &pod),
+        ]);
+        let run = repo.run(&["--admission-config", "a.yaml", "k8s"]);
+        assert_eq!(run.code, 2, "{text}\n{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("psslint: {want}")),
+            "{text}\nwant {want}\ngot  {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("drop --admission-config"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+    // Spelt right, the same file judges the pod.
+    let right = typo.replace("PodSecurityX", "PodSecurity");
+    let repo = Repo::new(&[("a.yaml", &right), ("k8s/pod.yaml", &pod)]);
+    let run = repo.run(&["--admission-config", "a.yaml", "--format", "json", "k8s"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(diag(&run.json(), "privileged")["severity"], "error");
+    // A cluster deliberately left at the plugin's defaults says so explicitly.
+    let explicit = "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults: {enforce: privileged}\n";
+    let repo = Repo::new(&[("a.yaml", explicit), ("k8s/pod.yaml", &pod)]);
     let run = repo.run(&["--admission-config", "a.yaml", "k8s"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -684,6 +748,351 @@ fn custom_resource_templates_are_checked() {
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(7), Some(7))
+    );
+}
+
+/// `../shared/corpus/argoproj__argo-rollouts`, or `None` (after saying so) when absent.
+fn argo_rollouts_corpus() -> Option<PathBuf> {
+    let p = Path::new(CRATE).join("../shared/corpus/argoproj__argo-rollouts");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("SKIPPED: ../shared/corpus/argoproj__argo-rollouts not found");
+        None
+    }
+}
+
+/// The fields of the PSS findings in `v`, per object kind.
+fn fields_of(v: &Value, kind: &str) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["object"]["kind"] == kind && d["level"].is_string())
+        .filter_map(|d| d["field"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn argo_experiments_and_analysis_templates_are_checked_like_rollouts() {
+    // They used to report "No pod templates found" and exit 0.
+    let Some(argo) = argo_rollouts_corpus() else {
+        return;
+    };
+    let repo = Repo::new(&[]);
+    for (file, kind, fields) in [
+        (
+            "test/e2e/functional/experiment-with-service.yaml",
+            "Experiment",
+            &["spec.templates[0].template.spec.containers[0].securityContext.allowPrivilegeEscalation"][..],
+        ),
+        (
+            "test/e2e/functional/analysistemplate-multiple-job.yaml",
+            "AnalysisTemplate",
+            &[
+                "spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
+                "spec.metrics[1].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
+            ],
+        ),
+        (
+            "test/e2e/functional/analysis-run-job.yaml",
+            "AnalysisRun",
+            &["spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"],
+        ),
+        (
+            "examples/cluster-analysis-templates.yaml",
+            "ClusterAnalysisTemplate",
+            &["spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"],
+        ),
+    ] {
+        let path = argo.join(file);
+        let path = path.to_str().expect("UTF-8 path");
+        let run = repo.run(&["--level", "restricted", "--format", "json", path]);
+        let v = run.json();
+        let got = fields_of(&v, kind);
+        for want in fields {
+            assert!(got.iter().any(|f| f == want), "{file}: no {want} in {got:?}");
+        }
+        assert_eq!(run.code, 1, "{file}: {}", run.stdout);
+        assert!(v["summary"]["pod_templates"].as_u64() >= Some(1));
+    }
+    // An analysis with web metrics only has nothing to check, and gets no warning about it.
+    let web = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: web}\nspec:\n  metrics:\n  - name: up\n    provider:\n      web: {url: \"http://x\"}\n";
+    repo.write("web.yaml", web);
+    let run = repo.run(&["--level", "restricted", "--format", "json", "web.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(findings(&run.json()).is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn every_template_of_an_experiment_is_judged_with_its_own_path() {
+    let experiment = "apiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata: {name: e, namespace: shop}\nspec:\n  templates:\n  - name: baseline\n    template:\n      spec:\n        containers: [{name: a, image: a}]\n  - name: canary\n    template:\n      spec:\n        containers:\n        - name: b\n          image: b\n          securityContext: {privileged: true}\n";
+    let repo = Repo::new(&[("e.yaml", experiment)]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    assert_eq!(
+        fields_of(&v, "Experiment"),
+        ["spec.templates[1].template.spec.containers[0].securityContext.privileged"]
+    );
+    assert_eq!(diag(&v, "privileged")["line"], 16);
+    assert_eq!(v["summary"]["pod_templates"], 2);
+    // One verdict for the object, naming the template that fails.
+    let human = repo.run(&["--level", "baseline", "."]).stdout;
+    assert!(
+        human.contains("Experiment/e (e.yaml:1): would violate PodSecurity \"baseline:latest\": spec.templates[1].template: privileged (container \"b\" must not set securityContext.privileged=true)"),
+        "{human}"
+    );
+    assert!(human.contains("in 1 of 2 pod templates"), "{human}");
+    let both = experiment.replace(
+        "containers: [{name: a, image: a}]",
+        "containers: [{name: a, image: a, securityContext: {privileged: true}}]",
+    );
+    repo.write("e.yaml", &both);
+    let human = repo.run(&["--level", "baseline", "."]).stdout;
+    assert!(
+        human.contains("would violate PodSecurity \"baseline:latest\": spec.templates[0].template: privileged (container \"a\" must not set securityContext.privileged=true); spec.templates[1].template: privileged (container \"b\""),
+        "{human}"
+    );
+    assert!(human.contains("in 2 of 2 pod templates"), "{human}");
+}
+
+#[test]
+fn configured_workload_paths_take_list_wildcards() {
+    let batch = "apiVersion: example.com/v1\nkind: BatchRunner\nmetadata: {name: nightly}\nspec:\n  jobs:\n  - name: a\n    template:\n      spec:\n        hostPID: true\n        containers: [{name: a, image: a}]\n  - name: b\n    template:\n      spec:\n        hostIPC: true\n        containers: [{name: b, image: b}]\n";
+    let repo = Repo::new(&[
+        (
+            "psslint.yaml",
+            "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRunner\n    template: \"spec.jobs[*].template\"\n",
+        ),
+        ("batch.yaml", batch),
+    ]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "batch.yaml"])
+        .json();
+    // Each finding's field names the concrete item.
+    assert_eq!(
+        fields_of(&v, "BatchRunner"),
+        [
+            "spec.jobs[0].template.spec.hostPID",
+            "spec.jobs[1].template.spec.hostIPC"
+        ]
+    );
+    assert!(!has(&v, "unchecked-pod-template", "error"), "{v:#}");
+    // A configured path that matches nothing in an object of the kind: a warning at the object.
+    repo.write(
+        "empty.yaml",
+        "apiVersion: example.com/v1\nkind: BatchRunner\nmetadata: {name: idle}\nspec:\n  jobs: []\n",
+    );
+    let run = repo.run(&["--level", "baseline", "--format", "json", "empty.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let d = diag(&run.json(), "template-not-found").clone();
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        d["message"],
+        "BatchRunner/idle has no pod template at spec.jobs[*].template, the template path configured for BatchRunner in psslint.yaml:2:5 (workloads[0]); nothing in it was checked"
+    );
+    // A path with bad syntax stops the run with its position.
+    repo.write(
+        "psslint.yaml",
+        "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRunner\n    template: spec.jobs[].template\n",
+    );
+    let run = repo.run(&["batch.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("psslint: psslint.yaml:4:15: workloads[0].template: \"spec.jobs[].template\" is not a template path: `[…]` must hold `*` (every item) or an index such as `0`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pod_templates_of_unknown_kinds_fail_closed_with_the_path_to_configure() {
+    // A KEDA ScaledJob, as the argo-cd corpus holds it: psslint does not know the kind.
+    let scaled = "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: worker, namespace: jobs}\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers:\n        - name: worker\n          image: worker:1\n          securityContext: {privileged: true}\n";
+    let repo = Repo::new(&[
+        ("scaled.yaml", scaled),
+        ("pod.yaml", &baseline_pod("p", "x")),
+    ]);
+    for fast in [&[][..], &["--no-fast-path"]] {
+        let mut args = vec!["--fail-on", "never", "--format", "json", "."];
+        args.extend_from_slice(fast);
+        let run = repo.run(&args);
+        // Unchecked input fails the run even under --fail-on never.
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        let v = run.json();
+        let d = diag(&v, "unchecked-pod-template");
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["field"], "spec.jobTargetRef.template");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(6), Some(5))
+        );
+        assert_eq!(
+            d["message"],
+            "ScaledJob/worker holds a pod template at spec.jobTargetRef.template that was not checked: psslint does not know where ScaledJob (keda.sh/v1alpha1) keeps pod templates"
+        );
+        assert_eq!(
+            d["hint"],
+            "if its controller creates Pods from it, add it to workloads: in psslint.yaml: `- {apiVersion: keda.sh/v1alpha1, kind: ScaledJob, template: \"spec.jobTargetRef.template\"}`"
+        );
+    }
+    // --allow-unchecked: a warning, and the run passes.
+    let run = repo.run(&["--allow-unchecked", "--format", "json", "scaled.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        diag(&run.json(), "unchecked-pod-template")["severity"],
+        "warning"
+    );
+    // Configured as the hint says, it is checked like any workload.
+    repo.write(
+        "psslint.yaml",
+        "workloads:\n  - {apiVersion: keda.sh/v1alpha1, kind: ScaledJob, template: \"spec.jobTargetRef.template\"}\n",
+    );
+    let run = repo.run(&["--format", "json", "scaled.yaml"]);
+    let v = run.json();
+    assert!(!has(&v, "unchecked-pod-template", "error"), "{v:#}");
+    assert_eq!(
+        diag(&v, "privileged")["field"],
+        "spec.jobTargetRef.template.spec.containers[0].securityContext.privileged"
+    );
+    // Lists of templates are named with [*]; a template at the object's root with `.`.
+    let pods = "apiVersion: core.strimzi.io/v1beta2\nkind: StrimziPodSet\nmetadata: {name: k}\nspec:\n  pods:\n  - metadata: {name: k-0}\n    spec: {containers: [{name: kafka, image: kafka}]}\n";
+    let itself = "apiVersion: example.com/v1\nkind: PodLike\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: a}]\n";
+    repo.write("pods.yaml", pods);
+    repo.write("itself.yaml", itself);
+    let v = repo
+        .run(&["--format", "json", "pods.yaml", "itself.yaml"])
+        .json();
+    let hints: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "unchecked-pod-template")
+        .filter_map(|d| d["hint"].as_str())
+        .collect();
+    assert_eq!(hints.len(), 2, "{v:#}");
+    assert!(
+        hints[0].ends_with("kind: PodLike, template: \".\"}`"),
+        "{hints:?}"
+    );
+    assert!(
+        hints[1].ends_with("kind: StrimziPodSet, template: \"spec.pods[*]\"}`"),
+        "{hints:?}"
+    );
+    // Objects without anything shaped like a pod template are left alone: a CRD's schema of
+    // `containers`, a list of containers without images.
+    repo.write(
+        "crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties:\n              containers: {type: array, items: {type: object}}\n---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s}\nspec:\n  containers:\n  - name: config-reloader\n    resources: {}\n",
+    );
+    let run = repo.run(&["--format", "json", "crd.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+// --- API-server defaulting --------------------------------------------------------------
+
+#[test]
+fn a_template_on_the_host_network_says_its_pods_would_also_fail_host_ports() {
+    // flannel's DaemonSet: hostNetwork, and a containerPort without hostPort. Since 1.28 the
+    // template is not defaulted, but the Pods it creates get hostPort = containerPort and fail
+    // hostPorts too; the findings must say so, or an exception for hostNamespaces alone would
+    // leave the Pods rejected.
+    let flannel = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: kube-flannel-ds, namespace: kube-flannel}\nspec:\n  selector: {matchLabels: {app: flannel}}\n  template:\n    metadata: {labels: {app: flannel}}\n    spec:\n      hostNetwork: true\n      containers:\n      - name: kube-flannel\n        image: flannel:v0.26\n        ports:\n        - containerPort: 8472\n        - {containerPort: 9000, hostPort: 9000}\n";
+    let hint = "Pods created from this template would also fail hostPorts: on the host network the API server sets each unset hostPort to its containerPort, so they get hostPort (container \"kube-flannel\" uses hostPorts 8472, 9000); turning hostNetwork off clears both";
+    let repo = Repo::new(&[("flannel.yaml", flannel)]);
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    // The template's own verdict is the API server's: the explicit hostPort only.
+    assert_eq!(
+        diag(&v, "hostPorts")["detail"],
+        "container \"kube-flannel\" uses hostPort 9000"
+    );
+    assert_eq!(diag(&v, "hostNamespaces")["hint"], hint);
+    // Covered by an exception, the note still says what else the Pods need.
+    repo.write(
+        "psslint.yaml",
+        "exceptions:\n- {namespace: kube-flannel, kind: DaemonSet, name: kube-flannel-ds, checks: [hostNamespaces], owner: net, reason: CNI, expires: 2099-01-01}\n",
+    );
+    let v = repo
+        .run(&["--level", "baseline", "--format", "json", "."])
+        .json();
+    let d = diag(&v, "hostNamespaces");
+    assert_eq!(d["severity"], "note");
+    assert_eq!(d["hint"], hint);
+    // A template whose ports are all explicit gets no hint: its verdict is already complete.
+    repo.write(
+        "flannel.yaml",
+        &flannel.replace(
+            "- containerPort: 8472",
+            "- {containerPort: 8472, hostPort: 8472}",
+        ),
+    );
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert!(diag(&v, "hostNamespaces")["hint"].is_null(), "{v:#}");
+    // Before 1.28 the API server defaulted templates like Pods: the template fails hostPorts.
+    repo.write("flannel.yaml", flannel);
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--kubernetes",
+            "v1.27",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert_eq!(
+        diag(&v, "hostPorts")["detail"],
+        "container \"kube-flannel\" uses hostPorts 8472, 9000"
+    );
+    assert!(diag(&v, "hostNamespaces")["hint"].is_null(), "{v:#}");
+}
+
+#[test]
+fn node_exporter_from_the_corpus_gets_the_host_ports_note() {
+    let p = Path::new(CRATE).join("../shared/corpus/open-telemetry__opentelemetry-helm-charts/charts/opentelemetry-kube-stack/examples/prometheus-otel/rendered/prometheus-node-exporter/daemonset.yaml");
+    if !p.is_file() {
+        println!("SKIPPED: ../shared/corpus not found");
+        return;
+    }
+    let repo = Repo::new(&[]);
+    let v = repo
+        .run(&[
+            "--no-config",
+            "--level",
+            "baseline",
+            "--format",
+            "json",
+            p.to_str().expect("UTF-8"),
+        ])
+        .json();
+    assert!(
+        !has(&v, "hostPorts", "error"),
+        "the template itself sets no hostPort"
+    );
+    assert!(
+        diag(&v, "hostNamespaces")["hint"]
+            .as_str()
+            .is_some_and(|h| h
+                .contains("so they get hostPort (container \"node-exporter\" uses hostPort 9100)")),
+        "{v:#}"
     );
 }
 
@@ -1034,6 +1443,157 @@ fn namespace_hygiene_findings_point_at_the_labels() {
         in_config,
         [("namespace-weaker-than-default".to_string(), 2)]
     );
+}
+
+#[test]
+fn hygiene_messages_describe_the_policy_in_effect() {
+    // Under --level restricted, namespace-no-enforce used to say that pods get
+    // baseline:latest and to suggest `enforce: baseline`.
+    let repo = Repo::new(&[
+        ("ns.yaml", &ns("shop", &[])),
+        ("pinned.yaml", &ns("web", &[("enforce", "restricted")])),
+    ]);
+    let fix = |v: &Value, rule: &str| {
+        diag(v, rule)["fix"]["yaml"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let v = repo
+        .run(&["--level", "restricted", "--format", "json", "."])
+        .json();
+    let message = diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        message,
+        "Namespace \"shop\" has no pod-security.kubernetes.io/enforce label; this run judges its pods at \"restricted:latest\" (--level), and without --level they get the default enforce policy \"baseline:latest\" from psslint's built-in default"
+    );
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.37"
+    );
+    // A pinned --pss-version is what the fixes pin to.
+    let v = repo
+        .run(&[
+            "--level",
+            "restricted",
+            "--pss-version",
+            "v1.30",
+            "--format",
+            "json",
+            ".",
+        ])
+        .json();
+    assert!(diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("\"restricted:v1.30\" (--level)")));
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.30"
+    );
+    assert_eq!(
+        fix(&v, "namespace-unpinned-version"),
+        "pod-security.kubernetes.io/enforce-version: v1.30"
+    );
+    // Without --level, a stricter configured default is suggested, never a weaker level.
+    repo.write(
+        "psslint.yaml",
+        "kubernetes: v1.33\ndefaults: {enforce: restricted}\n",
+    );
+    let v = repo.run(&["--format", "json", "."]).json();
+    let message = diag(&v, "namespace-no-enforce")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.ends_with("so its pods get the default enforce policy \"restricted:latest\" from psslint.yaml:2:21 (defaults.enforce)"),
+        "{message}"
+    );
+    assert_eq!(
+        fix(&v, "namespace-no-enforce"),
+        "pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.33"
+    );
+    // The built-in default suggests baseline, as before.
+    let v = repo.run(&["--no-config", "--format", "json", "."]).json();
+    assert!(fix(&v, "namespace-no-enforce")
+        .starts_with("pod-security.kubernetes.io/enforce: baseline\n"));
+}
+
+#[test]
+fn conflicting_namespace_definitions_are_reported_with_the_one_that_wins() {
+    // Two Namespace objects named shop with different labels used to pass without a word; the
+    // run used the first labelled one (by file path, then position) silently.
+    let repo = Repo::new(&[
+        (
+            "a/namespace.yaml",
+            &ns(
+                "shop",
+                &[("enforce", "restricted"), ("enforce-version", "v1.33")],
+            ),
+        ),
+        (
+            "b/namespace.yaml",
+            &[
+                ns(
+                    "shop",
+                    &[("enforce", "baseline"), ("enforce-version", "v1.33")],
+                ),
+                ns("shop", &[]),
+                // The same labels as the one in use: a duplicate, not a conflict.
+                ns(
+                    "shop",
+                    &[("enforce-version", "v1.33"), ("enforce", "restricted")],
+                ),
+            ]
+            .join("---\n"),
+        ),
+        ("app/pod.yaml", &baseline_pod("p", "shop")),
+    ]);
+    for threads in ["1", "4"] {
+        let v = repo
+            .run(&["--threads", threads, "--format", "json", "."])
+            .json();
+        let conflicts: Vec<(String, u64, String)> = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["rule"] == "namespace-conflict")
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                    d["line"].as_u64().unwrap_or(0),
+                    d["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            conflicts,
+            [
+                (
+                    "b/namespace.yaml".to_string(),
+                    5,
+                    "Namespace \"shop\" is also defined at a/namespace.yaml:1:1 with other Pod Security labels (there: enforce=restricted, enforce-version=v1.33; here: enforce=baseline, enforce-version=v1.33); psslint judges the namespace's workloads by the one at a/namespace.yaml:1:1, the first with labels by file path and position".to_string()
+                ),
+                (
+                    "b/namespace.yaml".to_string(),
+                    12,
+                    "Namespace \"shop\" is also defined at a/namespace.yaml:1:1 with other Pod Security labels (there: enforce=restricted, enforce-version=v1.33; here: no Pod Security labels); psslint judges the namespace's workloads by the one at a/namespace.yaml:1:1, the first with labels by file path and position".to_string()
+                ),
+            ],
+            "{v:#}"
+        );
+        assert_eq!(diag(&v, "namespace-conflict")["severity"], "warning");
+        // The pod is judged by the definition that wins: restricted at enforce, so errors.
+        assert_eq!(diag(&v, "runAsNonRoot")["severity"], "error");
+        assert_eq!(
+            diag(&v, "runAsNonRoot")["policy_source"],
+            "label pod-security.kubernetes.io/enforce on Namespace/shop (a/namespace.yaml:6:5)"
+        );
+        // The unlabelled duplicate does not claim that its pods get the default.
+        assert!(!has(&v, "namespace-no-enforce", "warning"), "{v:#}");
+    }
 }
 
 #[test]

@@ -218,6 +218,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: None,
+            failing_templates: 0,
             metadata: Default::default(),
         },
         CheckedObject {
@@ -230,6 +231,7 @@ fn sample_report() -> Report {
             pss_version: "latest".into(),
             modes: vec![Mode::Enforce],
             verdict: Some(VERDICT.into()),
+            failing_templates: 1,
             metadata: Default::default(),
         },
     ];
@@ -711,7 +713,9 @@ fn github_commands_escape_data_and_properties() {
         first.starts_with("::error file=a%2Cb%3Ac%25.yaml,line=4,col=1,endLine=4,"),
         "{first}"
     );
-    assert!(first.contains("::50%25 done%0D%0Anext: line"), "{first}");
+    // A line break from the input is shown escaped (it cannot start a line of the
+    // annotation, let alone a command); psslint's own line breaks are `%0A`.
+    assert!(first.contains("::50%25 done\\r\\nnext: line"), "{first}");
     assert_eq!(out.lines().count(), report.diagnostics.len());
     assert!(out
         .lines()

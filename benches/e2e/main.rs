@@ -195,6 +195,7 @@ fn files_of(paths: &[PathBuf]) -> Vec<PathBuf> {
         paths,
         &DiscoverOptions {
             no_ignore: false,
+            follow: false,
             threads: 2,
         },
     )

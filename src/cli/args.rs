@@ -121,6 +121,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     /// Worker threads (default: available cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -140,6 +145,11 @@ pub struct CheckArgs {
     /// `--fail-on never`.
     #[arg(long)]
     pub allow_unchecked: bool,
+
+    /// Accept standard input (or a named pipe) that holds no documents. By default that is an
+    /// error: whatever was meant to be piped in is missing.
+    #[arg(long)]
+    pub allow_empty: bool,
 
     /// Print the time spent in each stage, and counts (files, bytes, documents, documents
     /// the fast path settled), to standard error.
@@ -171,6 +181,11 @@ pub struct ExceptionsArgs {
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -217,6 +232,11 @@ pub struct PlanArgs {
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -270,6 +290,11 @@ pub struct NoticesArgs {
     /// Walk files ignored by .gitignore, .ignore and git excludes too.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links met while walking directories (links named on the command line
+    /// are always followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -14,6 +14,7 @@ use crate::lint;
 use crate::model::diagnostic::Severity;
 use crate::model::problem::is_unchecked;
 use crate::report::output::{self, Destination, WriteOptions};
+use crate::report::text::escape;
 use crate::report::{github, Format, RenderOptions, SourceRoot};
 use crate::runtime::timings::{Stage, Timings};
 use crate::runtime::workers;
@@ -40,12 +41,13 @@ pub fn run(args: CheckArgs) -> u8 {
         &args.paths,
         &DiscoverOptions {
             no_ignore: args.no_ignore,
+            follow: args.follow,
             threads: walkers,
         },
     );
     // A missing path is a usage error (exit 2), but the other paths are still linted.
     for e in &discovered.missing {
-        eprintln!("psslint: {}: {}", e.path, e.message);
+        eprintln!("psslint: {}: {}", escape(&e.path), e.message);
     }
     if let Some(t) = &timings {
         t.add(Stage::Discover, discover_start);
@@ -58,10 +60,18 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return super::config_trouble(&errors),
     };
+    // Never write a report over a file this run reads (the Namespace context included).
+    let mut inputs = super::run_inputs(&discovered, &args.policy);
+    inputs.extend(args.namespaces_from.iter().cloned());
+    if let Err(e) = output::refuse_inputs(&targets, inputs.iter().map(PathBuf::as_path)) {
+        eprintln!("psslint: {}", escape(&e));
+        return super::EXIT_TROUBLE;
+    }
     opts.max_file_size = args.max_file_size;
     opts.fast_path = !args.no_fast_path;
     opts.timings = timings.clone();
     opts.allow_unchecked = args.allow_unchecked;
+    opts.allow_empty = args.allow_empty;
     // A context path that does not exist is a usage error, like a missing input.
     if let Some(missing) = args
         .namespaces_from
@@ -82,6 +92,7 @@ pub fn run(args: CheckArgs) -> u8 {
     opts.namespaces_from = lint::options::NamespaceSources {
         paths: args.namespaces_from.clone(),
         no_ignore: args.no_ignore,
+        follow: args.follow,
     };
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 

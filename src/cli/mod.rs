@@ -10,11 +10,12 @@ pub mod plan;
 pub mod policy;
 pub mod rules;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::input::discover::{self, DiscoverOptions};
 use crate::plan::runs::Pipeline;
 use crate::policy::strict::ConfigErrors;
+use crate::report::text::escape;
 
 /// Nothing at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;
@@ -35,9 +36,10 @@ pub fn config_trouble(errors: &ConfigErrors) -> u8 {
 /// (`plan`, `notices`); on trouble, the message is printed and the exit code returned.
 pub fn pipeline(
     paths: &[PathBuf],
-    no_ignore: bool,
+    walk: (bool, bool),
     policy: &policy::PolicyArgs,
 ) -> Result<Pipeline, u8> {
+    let (no_ignore, follow) = walk;
     if policy.level.is_some() || policy.pss_version.is_some() {
         eprintln!(
             "psslint: --level and --pss-version force one policy everywhere; plans and notices \
@@ -47,10 +49,29 @@ pub fn pipeline(
     }
     let opts = policy.lint_options().map_err(|e| config_trouble(&e))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let discovered =
-        discover::discover(paths, &DiscoverOptions { no_ignore, threads }).map_err(|e| {
-            eprintln!("psslint: {}: {}", e.path, e.message);
-            EXIT_TROUBLE
-        })?;
+    let discovered = discover::discover(
+        paths,
+        &DiscoverOptions {
+            no_ignore,
+            follow,
+            threads,
+        },
+    )
+    .map_err(|e| {
+        eprintln!("psslint: {}: {}", escape(&e.path), e.message);
+        EXIT_TROUBLE
+    })?;
     Ok(Pipeline::new(discovered, opts))
+}
+
+/// Every file a run reads: the inputs, named or walked, and the config files. Reports are
+/// never written over any of them.
+pub fn run_inputs(discovered: &discover::Discovered, policy: &policy::PolicyArgs) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = discovered
+        .inputs
+        .iter()
+        .filter_map(|i| i.path().map(Path::to_path_buf))
+        .collect();
+    paths.extend(policy.config_paths());
+    paths
 }

@@ -31,7 +31,7 @@ pub fn run(args: NoticesArgs) -> u8 {
             }
         }
     };
-    let pipeline = match super::pipeline(&args.paths, args.no_ignore, &args.policy) {
+    let pipeline = match super::pipeline(&args.paths, (args.no_ignore, args.follow), &args.policy) {
         Ok(mut p) => {
             p.opts.keep_object_metadata = true;
             p
@@ -68,7 +68,7 @@ pub fn run(args: NoticesArgs) -> u8 {
     };
     let unchecked = Pipeline::unchecked(&run.report);
     for u in &unchecked {
-        eprintln!("psslint: not checked: {u}");
+        eprintln!("psslint: not checked: {}", crate::report::text::escape(u));
     }
     if list.is_empty() && args.out_dir.is_none() {
         eprintln!(

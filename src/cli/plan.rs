@@ -3,12 +3,17 @@
 use std::io::{self, Write};
 
 use super::args::PlanArgs;
+use std::path::PathBuf;
+
 use crate::plan;
+use crate::report::output::{self, Destination, Target};
+use crate::report::text::{escape, escape_keeping_lines};
+use crate::report::Format;
 
 /// `psslint plan`: the rollout plan. Exit 1 when some input could not be checked (the plan
 /// cannot vouch for it), 2 on trouble.
 pub fn run(args: PlanArgs) -> u8 {
-    let pipeline = match super::pipeline(&args.paths, args.no_ignore, &args.policy) {
+    let pipeline = match super::pipeline(&args.paths, (args.no_ignore, args.follow), &args.policy) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -22,9 +27,27 @@ pub fn run(args: PlanArgs) -> u8 {
         eprintln!("psslint: cannot render the plan: {e}");
         return super::EXIT_TROUBLE;
     }
+    // The terminal table carries names from the input: escape them (see report::text).
+    if args.format == plan::PlanFormat::Human {
+        let text = String::from_utf8_lossy(&bytes);
+        bytes = escape_keeping_lines(&text).into_owned().into_bytes();
+    }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            let target = Target {
+                format: Format::Json,
+                destination: Destination::File(path.clone()),
+            };
+            let inputs = super::run_inputs(pipeline.discovered(), &args.policy);
+            output::refuse_inputs(
+                std::slice::from_ref(&target),
+                inputs.iter().map(PathBuf::as_path),
+            )
+            .and_then(|()| {
+                std::fs::write(path, &bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            })
+        }
         None => {
             let mut out = io::stdout().lock();
             out.write_all(&bytes)
@@ -37,7 +60,7 @@ pub fn run(args: PlanArgs) -> u8 {
         return super::EXIT_TROUBLE;
     }
     for u in &built.unchecked {
-        eprintln!("psslint: not checked: {u}");
+        eprintln!("psslint: not checked: {}", escape(u));
     }
     if built.unchecked.is_empty() {
         super::EXIT_OK

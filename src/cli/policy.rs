@@ -102,6 +102,27 @@ impl PolicyArgs {
         Ok(self.build(config, admission))
     }
 
+    /// The config files a run reads: the psslint config (named or found) and the admission
+    /// configuration, as far as they exist.
+    pub fn config_paths(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if !self.no_config {
+            match &self.config {
+                Some(p) => out.push(p.clone()),
+                None => {
+                    if let Some(p) = std::env::current_dir()
+                        .ok()
+                        .and_then(|cwd| config::find(&cwd).ok().flatten())
+                    {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out.extend(self.admission_config.clone());
+        out
+    }
+
     fn config_file(&self, cwd: &Path) -> Result<Option<Config>, ConfigErrors> {
         if self.no_config {
             return Ok(None);

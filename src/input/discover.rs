@@ -2,10 +2,13 @@
 //! (`.gitignore`-aware unless `--no-ignore`), picking `*.yaml`, `*.yml` and `*.json`; a file
 //! named explicitly is always read, whatever its extension; `-` is standard input.
 //!
-//! Walks follow symbolic links, so a linked manifest is checked like any other; a link whose
-//! target is missing is reported when its name is a manifest's, and a link back to a directory
-//! being walked is reported as a loop and not followed. Named pipes, sockets and devices met in
-//! a walk are never opened (a pipe would block the run): they are reported as skipped.
+//! Symbolic links met in a walk are not followed unless `--follow` (ripgrep's rule): a link to
+//! `..` would lint the parent, and a link to a file outside the tree would put that file's
+//! lines in the report. A path named on the command line is always followed, link or not.
+//! With `--follow`, a link whose target is missing is reported when its name is a manifest's,
+//! and a link back to a directory being walked is reported as a loop and not followed. Named
+//! pipes, sockets and devices met in a walk are never opened (a pipe would block the run):
+//! they are reported as skipped.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -27,6 +30,8 @@ pub struct PathError {
 pub struct DiscoverOptions {
     /// Do not honour `.gitignore`, `.ignore` and git excludes.
     pub no_ignore: bool,
+    /// Follow symbolic links met while walking (`--follow`).
+    pub follow: bool,
     pub threads: usize,
 }
 
@@ -104,7 +109,7 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
         .threads(opts.threads)
         .standard_filters(!opts.no_ignore)
         .hidden(false)
-        .follow_links(true)
+        .follow_links(opts.follow)
         // Only honour .gitignore inside git repositories is the git default; psslint users
         // often lint a subfolder, so read .gitignore files even outside a repo.
         .require_git(false);
@@ -119,7 +124,9 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
             let problem = match entry {
                 Ok(e) => {
                     let kind = e.file_type();
-                    if !is_manifest(e.path()) || kind.is_none_or(|t| t.is_dir()) {
+                    // Not following links, a walk sees them as links: none of them is read.
+                    let link = kind.is_some_and(|t| t.is_symlink());
+                    if link || !is_manifest(e.path()) || kind.is_none_or(|t| t.is_dir()) {
                         None
                     } else if kind.is_some_and(|t| t.is_file()) {
                         if let Ok(mut f) = found.lock() {

@@ -63,6 +63,7 @@ where
         &sources.paths,
         &DiscoverOptions {
             no_ignore: sources.no_ignore,
+            follow: sources.follow,
             threads,
         },
     );

@@ -46,6 +46,7 @@ use crate::pss::{self, Violation};
 use crate::runtime::timings::Stage;
 use crate::workload::extract::extract_pod;
 use crate::workload::kinds;
+use crate::workload::templates as pod_templates;
 use options::LintOptions;
 use partial::Partial;
 use settle::finish;
@@ -101,7 +102,7 @@ where
     if !opts.policy.needs_namespaces() {
         let mut partial = inputs
             .par_iter()
-            .map(|input| lint_read(&input.display(), read(input), opts))
+            .map(|input| empty_stream(input, lint_read(&input.display(), read(input), opts), opts))
             .reduce(Partial::default, Partial::merge);
         settle::settle_run(opts, &mut partial);
         return partial;
@@ -165,7 +166,7 @@ where
         .zip(prepared.into_par_iter())
         .map(|(input, prepared)| {
             let name = input.display();
-            match prepared {
+            let partial = match prepared {
                 Prepared::Split { early, deferred } => {
                     let mut out = deferred
                         .into_par_iter()
@@ -182,7 +183,8 @@ where
                     }
                     read => lint_read(&name, read, opts),
                 },
-            }
+            };
+            empty_stream(input, partial, opts)
         })
         .reduce(Partial::default, Partial::merge);
     partial.diagnostics.extend(context.problems);
@@ -401,6 +403,31 @@ fn too_large(name: &str, size: usize, opts: &LintOptions) -> Diagnostic {
         &LoadProblem::new(InputRule::FileTooLarge, msg, None),
         None,
     )
+}
+
+/// Standard input or a pipe that gave no document: what should have been piped in went missing
+/// (a `helm template` that failed prints nothing), so unless `--allow-empty` that is an error
+/// that fails the run, not the note an empty file gets.
+fn empty_stream(input: &Input, mut partial: Partial, opts: &LintOptions) -> Partial {
+    if opts.allow_empty || rereadable(input) {
+        return partial;
+    }
+    for d in &mut partial.diagnostics {
+        if d.rule == InputRule::EmptyFile.id() {
+            let what = match input {
+                Input::Stdin => "standard input",
+                Input::File(_) => "the pipe",
+            };
+            let problem = LoadProblem::new(
+                InputRule::EmptyInput,
+                format!("no documents on {what}: it is empty, or holds only comments and empty documents"),
+                None,
+            )
+            .with_hint("check the command that writes into it; pass --allow-empty if nothing is expected");
+            *d = problem_diagnostic(&d.file, &problem, None);
+        }
+    }
+    partial
 }
 
 /// Whether reading `input` again gives the same content: not so for standard input or a pipe.
@@ -772,13 +799,8 @@ impl FileCtx<'_> {
             out.diagnostics.extend(self.located(found, origin));
             return;
         }
-        let Some(kind) = kinds::lookup(&self.opts.kinds, &info.api_version, &info.kind) else {
-            return;
-        };
-        let Some(template) = kinds::node_at(node, &kind.template) else {
-            // e.g. a ReplicationController without a template: nothing to evaluate (§6).
-            return;
-        };
+        let kind = kinds::lookup(&self.opts.kinds, &info.api_version, &info.kind);
+        let templates = kind.map(|k| k.templates_in(node)).unwrap_or_default();
         let namespace = info
             .namespace
             .clone()
@@ -789,21 +811,20 @@ impl FileCtx<'_> {
             name: info.name.clone(),
             namespace: namespace.clone(),
         };
-        let template_path = kind.template.prefixed(&info.path);
-        let is_pod = kind.template.is_empty();
-        let (pod, type_problems) = extract_pod(template, is_pod);
-        for tp in type_problems {
-            let path = tp.path.prefixed(&template_path);
-            let p = LoadProblem::new(
-                InputRule::TypeError,
-                tp.message
-                    .replacen(&tp.path.to_string(), &path.to_string(), 1),
-                Some(tp.span),
-            );
-            let mut d = self.problem(&p, origin);
-            d.object = Some(object.clone());
-            d.field = Some(path.to_string());
-            out.diagnostics.push(d);
+        // Pod templates that no known path reaches would pass unchecked: fail closed.
+        out.diagnostics
+            .extend(self.unknown_templates(root, info, node, kind, &templates, &object, origin));
+        let Some(kind) = kind else {
+            return;
+        };
+        if templates.is_empty() {
+            // e.g. a ReplicationController without a template: nothing to evaluate (§6). A
+            // path the user configured that matches nothing is worth a warning, though.
+            if let Some(source) = &kind.configured {
+                out.diagnostics
+                    .push(self.template_not_found(kind, source, node, &object, origin));
+            }
+            return;
         }
         let policy = &self.opts.policy;
         let mut exceptions = policy::exceptions::ObjectExceptions::new(
@@ -813,57 +834,228 @@ impl FileCtx<'_> {
             node,
             self.name,
         );
-        let target = Target {
-            namespace: &namespace,
-            runtime_class: pod.spec.runtime_class_name.as_deref(),
-        };
-        match policy.for_object(&target) {
-            Resolution::Exempt(_) => out.summary.exempt += 1,
-            Resolution::Evaluate(evals) => {
-                out.summary.pod_templates += 1;
-                let judged = policy::judge(&pod, &evals, policy);
-                let start = node.span.start;
-                let metadata = if self.opts.keep_object_metadata {
-                    object_metadata(node)
-                } else {
-                    ObjectMetadata::default()
-                };
-                for group in &judged.groups {
-                    // Passing objects are kept only for reports that list them (JUnit):
-                    // otherwise a stream of a million clean pods would cost memory for each.
-                    if group.violations.is_empty() && !self.opts.keep_passing_objects {
-                        continue;
+        // One report entry per level and version, for all the object's templates together:
+        // each template's violations, with its path.
+        let mut groups: Vec<(policy::Group, Vec<TemplateViolations>)> = Vec::new();
+        for (path, template) in &templates {
+            let template_path = path.prefixed(&info.path);
+            let as_pod = kind.is_pod()
+                || crate::workload::extract::defaults_templates_like_pods(
+                    self.opts.policy.kubernetes_minor,
+                );
+            let (pod, type_problems) = extract_pod(template, as_pod);
+            // The Pods a template creates are defaulted as Pods: their hostPorts verdict may
+            // be worse than the template's (flannel's, node-exporter's DaemonSets).
+            let created = (!as_pod)
+                .then(|| crate::workload::extract::created_pod(&pod))
+                .flatten();
+            for tp in type_problems {
+                let path = tp.path.prefixed(&template_path);
+                let p = LoadProblem::new(
+                    InputRule::TypeError,
+                    tp.message
+                        .replacen(&tp.path.to_string(), &path.to_string(), 1),
+                    Some(tp.span),
+                );
+                let mut d = self.problem(&p, origin);
+                d.object = Some(object.clone());
+                d.field = Some(path.to_string());
+                out.diagnostics.push(d);
+            }
+            let target = Target {
+                namespace: &namespace,
+                runtime_class: pod.spec.runtime_class_name.as_deref(),
+            };
+            match policy.for_object(&target) {
+                Resolution::Exempt(_) => out.summary.exempt += 1,
+                Resolution::Evaluate(evals) => {
+                    out.summary.pod_templates += 1;
+                    let judged = policy::judge(&pod, &evals, policy);
+                    for (g, v, eval) in &judged.findings {
+                        let group = &judged.groups[*g];
+                        let v = &group.violations[*v];
+                        let mut d = self.violation(root, &template_path, v, eval, &object, origin);
+                        if let Some(created) =
+                            created.as_ref().filter(|_| v.check == HOST_NAMESPACES)
+                        {
+                            d.hint = created_pod_host_ports(created, group, policy);
+                        }
+                        exceptions.apply(&mut d);
+                        out.diagnostics.push(d);
                     }
-                    out.objects.push(CheckedObject {
-                        file: self.name.to_string(),
-                        line: start.line,
-                        column: start.col,
-                        origin: origin.map(str::to_owned),
-                        object: object.clone(),
-                        level: group.policy.level,
-                        pss_version: group.policy.version.to_string(),
-                        modes: group.modes.clone(),
-                        verdict: (!group.violations.is_empty()).then(|| {
-                            format!(
-                                "would violate PodSecurity \"{}\": {}",
-                                group.policy.label(),
-                                pss::aggregate(&group.violations)
-                            )
-                        }),
-                        metadata: metadata.clone(),
-                    });
-                }
-                for (g, v, eval) in &judged.findings {
-                    let v = &judged.groups[*g].violations[*v];
-                    let mut d = self.violation(root, &template_path, v, eval, &object, origin);
-                    exceptions.apply(&mut d);
-                    out.diagnostics.push(d);
+                    for mut group in judged.groups {
+                        let violations = std::mem::take(&mut group.violations);
+                        let at = (template_path.to_string(), violations);
+                        match groups.iter_mut().find(|(g, _)| g.policy == group.policy) {
+                            Some((g, per_template)) => {
+                                for m in group.modes {
+                                    if !g.modes.contains(&m) {
+                                        g.modes.push(m);
+                                    }
+                                }
+                                g.modes.sort();
+                                per_template.push(at);
+                            }
+                            None => groups.push((group, vec![at])),
+                        }
+                    }
                 }
             }
+        }
+        let start = node.span.start;
+        let metadata = if self.opts.keep_object_metadata && !groups.is_empty() {
+            object_metadata(node)
+        } else {
+            ObjectMetadata::default()
+        };
+        for (group, per_template) in &groups {
+            let failing: Vec<&TemplateViolations> =
+                per_template.iter().filter(|(_, v)| !v.is_empty()).collect();
+            // Passing objects are kept only for reports that list them (JUnit): otherwise a
+            // stream of a million clean pods would cost memory for each.
+            if failing.is_empty() && !self.opts.keep_passing_objects {
+                continue;
+            }
+            // Several templates (an Experiment's, say): each one's violations after its path.
+            let detail = match failing.as_slice() {
+                [] => None,
+                [(_, v)] if templates.len() == 1 => Some(pss::aggregate(v)),
+                _ => Some(
+                    failing
+                        .iter()
+                        .map(|(path, v)| format!("{path}: {}", pss::aggregate(v)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            };
+            out.objects.push(CheckedObject {
+                file: self.name.to_string(),
+                line: start.line,
+                column: start.col,
+                origin: origin.map(str::to_owned),
+                object: object.clone(),
+                level: group.policy.level,
+                pss_version: group.policy.version.to_string(),
+                modes: group.modes.clone(),
+                verdict: detail.map(|detail| {
+                    format!(
+                        "would violate PodSecurity \"{}\": {detail}",
+                        group.policy.label()
+                    )
+                }),
+                failing_templates: failing.len(),
+                metadata: metadata.clone(),
+            });
         }
         let (found, record) = exceptions.finish();
         out.diagnostics.extend(self.located(found, origin));
         out.policy.merge(record);
+    }
+
+    /// `unchecked-pod-template` for each map shaped like a pod template in an object that no
+    /// template path of its kind reaches: a kind psslint does not know, or a configured or
+    /// preset kind whose paths miss it. The kinds Pod Security Admission itself evaluates are
+    /// not searched: it reads their template only, and the API server drops unknown fields.
+    #[allow(clippy::too_many_arguments)]
+    fn unknown_templates(
+        &self,
+        root: &Node,
+        info: &ObjectInfo,
+        node: &Node,
+        kind: Option<&kinds::WorkloadKind>,
+        templates: &[(FieldPath, &Node)],
+        object: &ObjectRef,
+        origin: Option<&str>,
+    ) -> Vec<Diagnostic> {
+        if kind.is_some_and(|k| kinds::is_builtin(&k.group, &k.kind)) {
+            return Vec::new();
+        }
+        let known: Vec<FieldPath> = templates.iter().map(|(p, _)| p.clone()).collect();
+        pod_templates::pod_shaped_outside(node, &known)
+            .into_iter()
+            .map(|(path, _)| {
+                let field = path.prefixed(&info.path);
+                let why = match kind {
+                    // `extensions/v1beta1` DaemonSets and the like: no API server serves them.
+                    None if kinds::api_group(&info.api_version) == "extensions"
+                        && kinds::builtin_kinds().iter().any(|k| k.kind == info.kind) =>
+                    {
+                        format!(
+                        "Pod Security Admission does not evaluate {} in API group \"extensions\", which API servers no longer serve (the built-in {} is in {:?})",
+                            info.kind,
+                            info.kind,
+                            kinds::builtin_kinds()
+                                .iter()
+                                .find(|k| k.kind == info.kind)
+                                .map_or("", |k| k.group.as_str())
+                        )
+                    }
+                    None => format!(
+                        "psslint does not know where {} ({}) keeps pod templates",
+                        info.kind, info.api_version
+                    ),
+                    Some(k) => format!(
+                        "no template path of {} reaches it ({})",
+                        info.kind,
+                        k.templates
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let shown = if path.is_empty() { ".".to_string() } else { path.to_string() };
+                let problem = LoadProblem::new(
+                    InputRule::UncheckedPodTemplate,
+                    format!(
+                        "{} holds a pod template at {shown} that was not checked: {why}",
+                        object.display_name()
+                    ),
+                    Some(resolve(root, &field).span),
+                )
+                .with_hint(format!(
+                    "if its controller creates Pods from it, add it to workloads: in psslint.yaml: `- {{apiVersion: {}, kind: {}, template: \"{}\"}}`",
+                    info.api_version,
+                    info.kind,
+                    pod_templates::generalize(&path)
+                ));
+                let mut d = self.problem(&problem, origin);
+                d.object = Some(object.clone());
+                d.field = Some(field.to_string());
+                d
+            })
+            .collect()
+    }
+
+    /// `template-not-found`: an object of a configured kind in which no template path
+    /// matches, at the object's position.
+    fn template_not_found(
+        &self,
+        kind: &kinds::WorkloadKind,
+        source: &str,
+        node: &Node,
+        object: &ObjectRef,
+        origin: Option<&str>,
+    ) -> Diagnostic {
+        let paths = kind
+            .templates
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let problem = LoadProblem::new(
+            InputRule::TemplateNotFound,
+            format!(
+                "{} has no pod template at {paths}, the template path configured for {} in {source}; nothing in it was checked",
+                object.display_name(),
+                kind.kind
+            ),
+            Some(Span::point(node.span.start)),
+        )
+        .with_hint("check the path against the object: it starts at the object's root, e.g. spec.template, with [*] for every item of a list");
+        let mut d = self.problem(&problem, origin);
+        d.object = Some(object.clone());
+        d
     }
 
     /// Policy findings located in this file.
@@ -956,6 +1148,36 @@ impl FileCtx<'_> {
         }
     }
 }
+
+const HOST_NAMESPACES: &str = "hostNamespaces";
+const HOST_PORTS: &str = "hostPorts";
+
+/// What a Pod created from a template on the host network adds to the template's verdict at
+/// `group`'s level and version: the `hostPorts` violation the API server's defaulting of
+/// `hostPort` from `containerPort` gives it, when the template's own is not the same.
+fn created_pod_host_ports(
+    created: &pss::model::Pod,
+    group: &policy::Group,
+    policy: &policy::Policy,
+) -> Option<String> {
+    let minor = policy.effective_minor(group.policy.version);
+    let theirs = pss::evaluate(created, group.policy.level, minor)
+        .into_iter()
+        .find(|v| v.check == HOST_PORTS)?;
+    let ours = group.violations.iter().find(|v| v.check == HOST_PORTS);
+    if ours.is_some_and(|o| o.detail == theirs.detail) {
+        return None;
+    }
+    Some(format!(
+        "Pods created from this template would also fail hostPorts: on the host network the API \
+         server sets each unset hostPort to its containerPort, so they get {}; turning \
+         hostNetwork off clears both",
+        theirs.reason_and_detail()
+    ))
+}
+
+/// One pod template's path in its document and its violations at one level and version.
+type TemplateViolations = (String, Vec<Violation>);
 
 /// The string-valued `metadata.labels` and `metadata.annotations` of an object.
 fn object_metadata(node: &Node) -> ObjectMetadata {

@@ -21,6 +21,8 @@ pub struct LintOptions {
     pub default_namespace: String,
     /// Report input that could not be checked as warnings, not errors (`--allow-unchecked`).
     pub allow_unchecked: bool,
+    /// Standard input or a pipe without documents is a note, not an error (`--allow-empty`).
+    pub allow_empty: bool,
     /// A streamed file is linted in windows of documents holding about this many bytes.
     pub stream_batch_bytes: usize,
     /// Keep passing objects in [`Report::objects`] (only JUnit lists them).
@@ -44,6 +46,7 @@ impl LintOptions {
             parse: ParseOptions::default(),
             default_namespace: "default".to_string(),
             allow_unchecked: false,
+            allow_empty: false,
             stream_batch_bytes: DEFAULT_STREAM_BATCH,
             keep_passing_objects: true,
             keep_object_metadata: false,
@@ -83,6 +86,8 @@ pub struct NamespaceSources {
     pub paths: Vec<PathBuf>,
     /// Walk files ignored by `.gitignore` too (`--no-ignore`).
     pub no_ignore: bool,
+    /// Follow symbolic links met while walking (`--follow`).
+    pub follow: bool,
 }
 
 impl NamespaceSources {

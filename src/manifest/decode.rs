@@ -1,5 +1,5 @@
 //! Bytes → text, as the API server would accept it: UTF-8 only (a UTF-8 byte order mark is
-//! dropped), so UTF-16, invalid UTF-8 and NUL bytes (binary files) are `encoding` problems
+//! dropped), so UTF-16, UTF-32, invalid UTF-8 and NUL bytes (binary files) are `encoding` problems
 //! with a position. The checks exist twice, for a file in memory ([`decode`]) and for one read
 //! in pieces ([`TextCheck`]), and give the same answer.
 
@@ -8,27 +8,53 @@ use std::borrow::Cow;
 use crate::model::problem::{InputRule, LoadProblem};
 use crate::model::source::{Pos, Span};
 
-/// The length of the byte order mark that starts `head` (the first three bytes of a file, or
-/// fewer if it is shorter), or the problem with a UTF-16 one.
+/// Bytes of the start of a file that [`bom_len`] looks at.
+pub const HEAD_LEN: usize = 4;
+
+/// The length of the byte order mark that starts `head` (the first [`HEAD_LEN`] bytes of a
+/// file, or fewer if it is shorter), or the problem with a UTF-16 or UTF-32 file. Besides the
+/// byte order marks, the encoding is told from the NUL bytes around the first characters when
+/// they are ASCII, much as the YAML specification detects it (§5.2): `00 00 00 x` is UTF-32BE,
+/// `x 00 00 00` UTF-32LE, `00 x 00 y` UTF-16BE, `x 00 y 00` UTF-16LE.
 pub fn bom_len(head: &[u8]) -> Result<usize, LoadProblem> {
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(LoadProblem::new(
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(3);
+    }
+    let ascii = |b: u8| b.is_ascii_graphic() || b.is_ascii_whitespace();
+    let encoding = match head {
+        // UTF-32 first: its little-endian mark starts like UTF-16's.
+        [0x00, 0x00, 0xFE, 0xFF, ..] => Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, 0x00, 0x00, ..] => Some("UTF-32 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0x00, 0x00, 0x00, x] if ascii(*x) => {
+            Some("UTF-32 (big-endian, without a byte order mark)")
+        }
+        [x, 0x00, 0x00, 0x00] if ascii(*x) => {
+            Some("UTF-32 (little-endian, without a byte order mark)")
+        }
+        [0x00, x, 0x00, y] if ascii(*x) && ascii(*y) => {
+            Some("UTF-16 (big-endian, without a byte order mark)")
+        }
+        [x, 0x00, y, 0x00] if ascii(*x) && ascii(*y) => {
+            Some("UTF-16 (little-endian, without a byte order mark)")
+        }
+        _ => None,
+    };
+    match encoding {
+        Some(encoding) => Err(LoadProblem::new(
             InputRule::Encoding,
-            "file is UTF-16; Kubernetes manifests must be UTF-8",
+            format!("file is {encoding}; Kubernetes manifests must be UTF-8"),
             None,
         )
-        .with_hint("re-save the file as UTF-8"));
+        .with_hint("re-save the file as UTF-8")),
+        None => Ok(0),
     }
-    Ok(if head.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    })
 }
 
 /// UTF-8 text without its byte order mark, or an encoding problem with a position.
 pub fn decode(bytes: &[u8]) -> Result<&str, LoadProblem> {
-    let bytes = &bytes[bom_len(bytes.get(..3).unwrap_or(bytes))?..];
+    let bytes = &bytes[bom_len(bytes.get(..HEAD_LEN).unwrap_or(bytes))?..];
     // Nearly every file is valid UTF-8 without a NUL byte: that needs no positions.
     if let Ok(text) = std::str::from_utf8(bytes) {
         if memchr::memchr(0, bytes).is_none() {
@@ -184,7 +210,7 @@ mod tests {
     /// at a time.
     fn both(bytes: &[u8], piece: usize) -> (Option<LoadProblem>, Option<LoadProblem>) {
         let whole = decode(bytes).err();
-        let streamed = bom_len(bytes.get(..3).unwrap_or(bytes)).and_then(|skip| {
+        let streamed = bom_len(bytes.get(..HEAD_LEN).unwrap_or(bytes)).and_then(|skip| {
             let mut check = TextCheck::new();
             for p in bytes[skip..].chunks(piece) {
                 check.feed(p);
@@ -214,6 +240,51 @@ mod tests {
     }
 
     #[test]
+    fn utf16_and_utf32_are_named_with_or_without_a_byte_order_mark() {
+        let utf32le: Vec<u8> = "a: 1\n"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let utf32be: Vec<u8> = "a: 1\n"
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        let utf16le: Vec<u8> = "a: 1\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16be: Vec<u8> = "a: 1\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let with_bom = |bom: &[u8], text: &[u8]| [bom, text].concat();
+        for (bytes, named) in [
+            (
+                with_bom(b"\xFF\xFE\x00\x00", &utf32le),
+                "UTF-32 (little-endian)",
+            ),
+            (
+                with_bom(b"\x00\x00\xFE\xFF", &utf32be),
+                "UTF-32 (big-endian)",
+            ),
+            (with_bom(b"\xFF\xFE", &utf16le), "UTF-16 (little-endian)"),
+            (with_bom(b"\xFE\xFF", &utf16be), "UTF-16 (big-endian)"),
+            (utf32le, "UTF-32 (little-endian, without a byte order mark)"),
+            (utf32be, "UTF-32 (big-endian, without a byte order mark)"),
+            (utf16le, "UTF-16 (little-endian, without a byte order mark)"),
+            (utf16be, "UTF-16 (big-endian, without a byte order mark)"),
+        ] {
+            let p = decode(&bytes).expect_err(named);
+            assert_eq!(p.rule, InputRule::Encoding);
+            assert_eq!(
+                p.message,
+                format!("file is {named}; Kubernetes manifests must be UTF-8")
+            );
+        }
+        // Binary content that is not text in another encoding is still a NUL byte.
+        let p = decode(b"\x7fELF\x02\x01\x00").expect_err("binary");
+        assert!(
+            p.message.contains("NUL") || p.message.contains("binary"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
     fn invalid_utf8_wins_over_an_earlier_nul() {
         let p = decode(b"a\x00\nb\xFF").expect_err("invalid");
         assert!(p.message.contains("not valid UTF-8"));
@@ -221,7 +292,9 @@ mod tests {
 
     #[test]
     fn streamed_checks_agree_with_decode_whatever_the_piece_size() {
-        let cases: [&[u8]; 9] = [
+        let cases: [&[u8]; 11] = [
+            b"\xFF\xFE\x00\x00a\x00\x00\x00",
+            b"\x00\x00\x00a",
             b"a: 1\n",
             "x: é€😀\ny: ü\n".as_bytes(),
             b"a: \xE2\x82",

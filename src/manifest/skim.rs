@@ -44,7 +44,9 @@
 //! the builder would resolve them, falls back when either is a collection or `items` is
 //! present, and reports whether they form an object (both non-empty strings). Finally the
 //! skim falls back as soon as a top-level `kind` is a string that `needs_tree` accepts, so a
-//! skipped document is never one the pipeline would look inside.
+//! skipped document is never one the pipeline would look inside. Nor one that may hold a pod
+//! template of a kind nobody named (reported as `unchecked-pod-template`): a `containers` key
+//! whose value is a sequence, at any depth, falls back too.
 
 use std::borrow::Cow;
 
@@ -82,6 +84,8 @@ struct MapKeys {
     set: Option<std::collections::HashSet<u64>>,
     /// The last key of the root mapping, when it matters (`apiVersion`, `kind`).
     root_key: Option<RootKey>,
+    /// Whether the last key was `containers` (its value may make a pod template).
+    containers_key: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -163,7 +167,7 @@ impl Skimmer<'_> {
                         }
                         root_seen = true;
                     } else {
-                        self.collection_in_parent()?;
+                        self.collection_in_parent(is_map)?;
                     }
                     self.stack.push(Frame {
                         map: is_map.then(|| MapKeys {
@@ -171,6 +175,7 @@ impl Skimmer<'_> {
                             start: self.keys.len(),
                             set: None,
                             root_key: None,
+                            containers_key: false,
                         }),
                     });
                 }
@@ -191,8 +196,8 @@ impl Skimmer<'_> {
         Ok(Skim::Skip { object })
     }
 
-    /// A collection opens inside the innermost open collection.
-    fn collection_in_parent(&mut self) -> Result<(), Fallback> {
+    /// A collection (a mapping if `is_map`) opens inside the innermost open collection.
+    fn collection_in_parent(&mut self, is_map: bool) -> Result<(), Fallback> {
         let depth = self.stack.len();
         let Some(Frame { map: Some(m) }) = self.stack.last_mut() else {
             return Ok(());
@@ -202,6 +207,11 @@ impl Skimmer<'_> {
             return Err(Fallback);
         }
         m.expect_key = true;
+        if !is_map && m.containers_key {
+            // A list under `containers`, at any depth: the document may hold a pod template
+            // of a kind nobody named, which the pipeline must see (INTERFACES.md, perf).
+            return Err(Fallback);
+        }
         if depth == 1 && m.root_key.take().is_some_and(|k| k != RootKey::Other) {
             // `apiVersion` or `kind` is a collection: let `objects` judge the tree.
             return Err(Fallback);
@@ -254,6 +264,7 @@ impl Skimmer<'_> {
             return Err(Fallback);
         }
         self.keys.push(hash);
+        m.containers_key = key == "containers";
         if depth == 1 {
             m.root_key = Some(match key.as_ref() {
                 "apiVersion" => RootKey::ApiVersion,

@@ -37,8 +37,10 @@ pub struct Survey {
 /// Pass 1. `Ok(Err(problem))` when the file is not UTF-8 text.
 pub fn survey<R: Read + Seek>(file: &mut R) -> io::Result<Result<Survey, LoadProblem>> {
     file.seek(SeekFrom::Start(0))?;
-    let mut head = Vec::with_capacity(3);
-    file.by_ref().take(3).read_to_end(&mut head)?;
+    let mut head = Vec::with_capacity(super::decode::HEAD_LEN);
+    file.by_ref()
+        .take(super::decode::HEAD_LEN as u64)
+        .read_to_end(&mut head)?;
     let bom_len = match bom_len(&head) {
         Ok(n) => n,
         Err(problem) => return Ok(Err(problem)),

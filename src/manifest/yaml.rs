@@ -26,9 +26,10 @@
 //! * keys are converted to strings like sigs.k8s.io/yaml (`true`, `1`, `1.5`); a key that
 //!   cannot be converted (null, a collection, a uint64) is `unencodable-value` and its entry is
 //!   left out. `.inf`/`.nan` values are `unencodable-value` too (JSON cannot carry them).
-//! * nesting deeper than [`ParseOptions::max_depth`] is `depth-limit` and no tree. Nothing
-//!   here recurses on the input's depth (building, alias copies and dropping are iterative).
-//!   saphyr itself caps flow nesting (`[[[…`) at 255 levels; that is `depth-limit` too.
+//! * nesting deeper than [`ParseOptions::max_depth`] (255 levels, block or flow) is
+//!   `depth-limit` and no tree. Nothing here recurses on the input's depth (building, alias
+//!   copies and dropping are iterative). saphyr itself caps flow nesting (`[[[…`, JSON) at the
+//!   same 255 levels, and reports that as `depth-limit` with the same message.
 //! * syntax errors are `parse-error`, or `unrendered-template` when the text contains `{{`
 //!   (a `{{ … }}` that happens to parse as a flow mapping used as a key is reported the same
 //!   way). Valid YAML that merely contains `{{` in strings is not reported: the API server
@@ -59,11 +60,15 @@ pub struct ParseOptions {
     pub max_depth: usize,
 }
 
+/// The nesting limit: saphyr's own fixed limit on flow collections (`[`, `{`, so all of JSON),
+/// applied to block collections too, so that one limit holds whatever the style.
+pub const MAX_DEPTH: usize = 255;
+
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {
             alias_budget: 100_000,
-            max_depth: 512,
+            max_depth: MAX_DEPTH,
         }
     }
 }
@@ -79,7 +84,7 @@ pub struct ParsedDocument {
 const TEMPLATE_HINT: &str =
     "this looks like an unrendered Helm/Go template; run `helm template` first and lint its output";
 
-/// saphyr's message when flow collections nest deeper than its fixed limit (255).
+/// saphyr's message when flow collections nest deeper than its fixed limit ([`MAX_DEPTH`]).
 const SAPHYR_RECURSION_LIMIT: &str = "recursion limit exceeded";
 
 /// Parses the first YAML document of `text` (one chunk from [`super::split::split_stream`]).
@@ -97,21 +102,32 @@ pub fn parse_document(text: &str, start_line: u32, opts: &ParseOptions) -> Parse
     // wants them indented past the enclosing key (YAML 1.2). go-yaml's own emitter (so
     // `kubectl get -o yaml` output) writes them at the key's column. Indent them and retry,
     // mapping columns back so that spans stay exact.
-    if error.info == SAPHYR_QUOTE_INDENT {
-        let mut patched = Requoted::new(text);
-        // The first error's index is only valid while the text is unchanged.
-        let mut changed = patched.pad_all_candidates() || patched.pad_scalar_at(error.char_index);
-        let mut attempts = 0;
-        while changed && attempts < MAX_REQUOTE_ATTEMPTS {
-            attempts += 1;
-            match build_guarded(&patched.text, start_line, opts, &patched.shifts) {
-                Ok(doc) => return doc,
-                Err(e) => {
-                    error = e;
-                    changed = error.info == SAPHYR_QUOTE_INDENT
-                        && patched.pad_scalar_at(error.char_index);
-                }
-            }
+    //
+    // go-yaml also takes a tab after a mapping's `:` as the separating white space
+    // (`privileged:<TAB>true` is `privileged: true` to the API server); saphyr wants a space
+    // there. The tab becomes a space, one character for one, so columns stay exact.
+    let mut patched = Requoted::new(text);
+    // Each kind of repair first fixes every place it recognises in one pass, then the place
+    // each further error names; an error's index is only valid for the text it came from.
+    let (mut padded_all, mut detabbed_all) = (false, false);
+    let mut attempts = 0;
+    while attempts < MAX_REQUOTE_ATTEMPTS {
+        let changed = if error.info == SAPHYR_QUOTE_INDENT {
+            (!std::mem::replace(&mut padded_all, true) && patched.pad_all_candidates())
+                || patched.pad_scalar_at(error.char_index)
+        } else if error.info == SAPHYR_TAB_AFTER_COLON {
+            (!std::mem::replace(&mut detabbed_all, true) && patched.detab_all_values())
+                || patched.detab_value_at(error.char_index)
+        } else {
+            false
+        };
+        if !changed {
+            break;
+        }
+        attempts += 1;
+        match build_guarded(&patched.text, start_line, opts, &patched.shifts) {
+            Ok(doc) => return doc,
+            Err(e) => error = e,
         }
     }
     // JSON allows tabs wherever whitespace may go; saphyr rejects some of them (after `:`, in
@@ -175,8 +191,11 @@ fn parse_yaml11(text: &str, start_line: u32, opts: &ParseOptions) -> ParsedDocum
 /// saphyr's message for a quoted scalar whose continuation line is not indented enough.
 const SAPHYR_QUOTE_INDENT: &str = "invalid indentation in quoted scalar";
 
-/// How many times one document is re-parsed to fix quoted scalars one by one (after the
-/// first pass that fixes every one it recognises).
+/// saphyr's message for a value indicator followed by a tab (reported at the value's start).
+const SAPHYR_TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+
+/// How many times one document is re-parsed to repair it place by place (after the first
+/// pass of each repair, which fixes every place it recognises).
 const MAX_REQUOTE_ATTEMPTS: usize = 256;
 
 /// A document text with quoted scalars' continuation lines indented further, and how many
@@ -264,72 +283,7 @@ impl Requoted {
     /// mapping value or sequence entry (`key: '…`, `- "…`). Lines inside block scalars and
     /// comments are skipped. Anything this misses is fixed scalar by scalar afterwards.
     fn pad_all_candidates(&mut self) -> bool {
-        let mut candidates = Vec::new();
-        {
-            let text = self.text.as_str();
-            let b = text.as_bytes();
-            let mut block_indent: Option<usize> = None;
-            let mut pos = 0usize;
-            while pos < b.len() {
-                let end = b[pos..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |i| pos + i);
-                let line = &text[pos..end];
-                let indent = line.len() - line.trim_start_matches(' ').len();
-                let blank = line.trim().is_empty();
-                if let Some(bi) = block_indent {
-                    if blank || indent > bi {
-                        pos = end + 1;
-                        continue;
-                    }
-                    block_indent = None;
-                }
-                // Scan the line outside quotes; a quoted scalar may run over several lines.
-                let mut i = pos;
-                let mut next_line = end + 1;
-                let mut code_end = end;
-                while i < end {
-                    let c = b[i];
-                    if c == b'#' && (i == pos || b[i - 1] == b' ' || b[i - 1] == b'\t') {
-                        code_end = i;
-                        break;
-                    }
-                    if c == b'\'' || c == b'"' {
-                        let prefix = &text[pos..i];
-                        if !node_start(prefix) {
-                            i += 1;
-                            continue;
-                        }
-                        let Some(close) = closing_quote(b, i) else {
-                            // Unterminated: leave the rest to saphyr.
-                            next_line = b.len();
-                            break;
-                        };
-                        if close > end && value_position(prefix) {
-                            candidates.push(i);
-                        }
-                        if close > end {
-                            // Continue after the closing quote's line.
-                            let close_line_end = b[close..]
-                                .iter()
-                                .position(|&c| c == b'\n')
-                                .map_or(b.len(), |k| close + k);
-                            next_line = close_line_end + 1;
-                            code_end = end;
-                            break;
-                        }
-                        i = close + 1;
-                        continue;
-                    }
-                    i += 1;
-                }
-                if next_line == end + 1 && ends_with_block_indicator(&text[pos..code_end]) {
-                    block_indent = Some(indent);
-                }
-                pos = next_line;
-            }
-        }
+        let candidates = scan_outside_text(&self.text).quotes;
         let starts = self.line_starts();
         let mut inserts: Vec<(usize, usize, usize)> = candidates
             .into_iter()
@@ -339,6 +293,144 @@ impl Requoted {
         inserts.dedup_by_key(|i| i.0);
         self.apply(&inserts)
     }
+
+    /// One pass that turns into spaces the tabs right after every `:` followed by a tab, outside
+    /// quoted scalars, block scalars and comments: where go-yaml reads a value indicator and
+    /// white space. Anything this misses is fixed where saphyr reports it afterwards.
+    fn detab_all_values(&mut self) -> bool {
+        let tabs = scan_outside_text(&self.text).colon_tabs;
+        if tabs.is_empty() {
+            return false;
+        }
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        for at in tabs {
+            bytes[at] = b' ';
+        }
+        // Only ASCII tabs became ASCII spaces: still UTF-8.
+        self.text = String::from_utf8(bytes).unwrap_or_default();
+        true
+    }
+
+    /// Turns into spaces the tabs between the value saphyr complained about (its start is a
+    /// char index) and the `:` before it. Not for a `:` that starts its line: after an
+    /// explicit key (`? k` / `:<TAB>v`) go-yaml does not take a tab as white space either.
+    fn detab_value_at(&mut self, char_index: usize) -> bool {
+        let Some((value, _)) = self.text.char_indices().nth(char_index) else {
+            return false;
+        };
+        let b = self.text.as_bytes();
+        let mut from = value;
+        while from > 0 && matches!(b[from - 1], b' ' | b'\t') {
+            from -= 1;
+        }
+        let line_start = b[..from]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let colon_starts_line = b[line_start..from.saturating_sub(1)]
+            .iter()
+            .all(|&c| c == b' ' || c == b'\t');
+        if from == 0 || b[from - 1] != b':' || colon_starts_line || !b[from..value].contains(&b'\t')
+        {
+            return false;
+        }
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        for c in &mut bytes[from..value] {
+            *c = b' ';
+        }
+        self.text = String::from_utf8(bytes).unwrap_or_default();
+        true
+    }
+}
+
+/// What [`scan_outside_text`] finds outside quoted scalars, block scalars and comments.
+#[derive(Default)]
+struct Scanned {
+    /// Byte offsets of quotes that open multi-line quoted mapping values or sequence entries.
+    quotes: Vec<usize>,
+    /// Byte offsets of the tabs in the white space right after a `:` that is followed by a
+    /// tab and preceded by something on its line (a key).
+    colon_tabs: Vec<usize>,
+}
+
+/// One pass over a document's lines, skipping block scalars' lines, comments and the inside
+/// of quoted scalars (which may run over several lines).
+fn scan_outside_text(text: &str) -> Scanned {
+    let mut found = Scanned::default();
+    let b = text.as_bytes();
+    let mut block_indent: Option<usize> = None;
+    let mut pos = 0usize;
+    while pos < b.len() {
+        let end = b[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |i| pos + i);
+        let line = &text[pos..end];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let blank = line.trim().is_empty();
+        if let Some(bi) = block_indent {
+            if blank || indent > bi {
+                pos = end + 1;
+                continue;
+            }
+            block_indent = None;
+        }
+        // Scan the line outside quotes; a quoted scalar may run over several lines.
+        let mut i = pos;
+        let mut next_line = end + 1;
+        let mut code_end = end;
+        while i < end {
+            let c = b[i];
+            if c == b'#' && (i == pos || b[i - 1] == b' ' || b[i - 1] == b'\t') {
+                code_end = i;
+                break;
+            }
+            if c == b':' && b.get(i + 1) == Some(&b'\t') && !text[pos..i].trim().is_empty() {
+                let mut j = i + 1;
+                while j < end && matches!(b[j], b' ' | b'\t') {
+                    if b[j] == b'\t' {
+                        found.colon_tabs.push(j);
+                    }
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+            if c == b'\'' || c == b'"' {
+                let prefix = &text[pos..i];
+                if !node_start(prefix) {
+                    i += 1;
+                    continue;
+                }
+                let Some(close) = closing_quote(b, i) else {
+                    // Unterminated: leave the rest to saphyr.
+                    next_line = b.len();
+                    break;
+                };
+                if close > end && value_position(prefix) {
+                    found.quotes.push(i);
+                }
+                if close > end {
+                    // Continue after the closing quote's line.
+                    let close_line_end = b[close..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |k| close + k);
+                    next_line = close_line_end + 1;
+                    code_end = end;
+                    break;
+                }
+                i = close + 1;
+                continue;
+            }
+            i += 1;
+        }
+        if next_line == end + 1 && ends_with_block_indicator(&text[pos..code_end]) {
+            block_indent = Some(indent);
+        }
+        pos = next_line;
+    }
+    found
 }
 
 /// Byte offset of the quote closing the quoted scalar opened at `open`.
@@ -408,6 +500,18 @@ struct SyntaxError {
     info: String,
     /// saphyr's char index of the error in the parsed text.
     char_index: usize,
+}
+
+/// `depth-limit` at `pos`, for nesting deeper than `limit` levels.
+fn depth_problem(limit: usize, pos: Pos) -> LoadProblem {
+    LoadProblem::new(
+        InputRule::DepthLimit,
+        format!(
+            "collections nested more than {limit} levels deep are not supported; the document \
+             was not checked"
+        ),
+        Some(Span::point(pos)),
+    )
 }
 
 fn build_guarded(
@@ -1001,12 +1105,8 @@ impl<'a> Builder<'a> {
     fn scan_error(&mut self, e: &ScanError) -> Stop {
         let pos = self.pos(e.marker());
         if e.info() == SAPHYR_RECURSION_LIMIT {
-            self.problems.push(LoadProblem::new(
-                InputRule::DepthLimit,
-                "flow collections (`[`/`{`) nested more than 255 levels deep are not supported; \
-                 the document was not checked",
-                Some(Span::point(pos)),
-            ));
+            // The same limit and wording as the builder's own, whatever the options say.
+            self.problems.push(depth_problem(MAX_DEPTH, pos));
             return Stop::Limit;
         }
         Stop::Syntax(SyntaxError {
@@ -1054,15 +1154,7 @@ impl<'a> Builder<'a> {
     }
 
     fn depth_limit(&mut self, pos: Pos) {
-        self.problems.push(LoadProblem::new(
-            InputRule::DepthLimit,
-            format!(
-                "collections nested more than {} levels deep are not supported; the document \
-                 was not checked",
-                self.opts.max_depth
-            ),
-            Some(Span::point(pos)),
-        ));
+        self.problems.push(depth_problem(self.opts.max_depth, pos));
     }
 
     fn close(&mut self, span: &saphyr_parser::Span) {
@@ -1871,10 +1963,10 @@ mod tests {
     fn nested_anchors_cannot_exhaust_memory() {
         // Each level is anchored: keeping a copy of every level costs depth × size.
         let mut text = String::new();
-        for i in 0..400 {
+        for i in 0..200 {
             text.push_str(&format!("{}k{i}: &a{i}\n", " ".repeat(i)));
         }
-        text.push_str(&" ".repeat(400));
+        text.push_str(&" ".repeat(200));
         text.push('[');
         text.push_str(&vec!["x"; 2000].join(","));
         text.push_str("]\n");
@@ -2013,6 +2105,43 @@ mod tests {
         assert_eq!(at(&r, "spec.name").value, Value::Str("a\tb".into()));
         let r = root("[\n\t{\"a\":\t1}\n]\n");
         assert_eq!(at(&r, "0.a").value, Value::Int(1));
+    }
+
+    #[test]
+    fn a_tab_after_a_mapping_colon_is_white_space_as_in_go_yaml() {
+        let r = root("a:\ttrue\nb:\t\tfalse\nc: {d:\t1}\n");
+        assert_eq!(at(&r, "a").value, Value::Bool(true));
+        assert_eq!(at(&r, "a").span, sp(1, 4, 1, 8));
+        assert_eq!(at(&r, "b").value, Value::Bool(false));
+        assert_eq!(at(&r, "b").span.start, Pos::new(2, 5));
+        assert_eq!(at(&r, "c.d").value, Value::Int(1));
+        // In a sequence entry, after a quoted key, with a comment.
+        let r = root("- name: x\n  privileged:\tyes # on\n  \"q\":\t'v'\n");
+        let item = &r.as_seq().unwrap()[0];
+        assert_eq!(at(item, "privileged").value, Value::Bool(true));
+        assert_eq!(at(item, "privileged").span.start, Pos::new(2, 15));
+        assert_eq!(at(item, "q").value, Value::Str("v".into()));
+    }
+
+    #[test]
+    fn tabs_inside_text_are_kept_when_tabs_after_colons_are_repaired() {
+        let text = "a:\tb\ns: \"x:\ty\"\nl: |\n  k:\tv\nm: 'p:\tq'\n";
+        let r = root(text);
+        assert_eq!(at(&r, "a").value, Value::Str("b".into()));
+        assert_eq!(at(&r, "s").value, Value::Str("x:\ty".into()));
+        assert_eq!(at(&r, "l").value, Value::Str("k:\tv\n".into()));
+        assert_eq!(at(&r, "m").value, Value::Str("p:\tq".into()));
+        // Many of them are repaired in one pass, not one parse each.
+        let many: String = (0..5000).map(|i| format!("k{i}:\t{i}\n")).collect();
+        let r = root(&many);
+        assert_eq!(at(&r, "k4999").value, Value::Int(4999));
+    }
+
+    #[test]
+    fn a_tab_after_an_explicit_keys_colon_is_still_an_error() {
+        // go-yaml takes a tab as white space only after a simple key's `:`.
+        let doc = parse("? a\n:\tb\n");
+        assert_eq!(rules(&doc), vec![InputRule::ParseError]);
     }
 
     #[test]

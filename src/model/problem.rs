@@ -37,10 +37,19 @@ pub enum InputRule {
     SpecialFile,
     /// A file without any document (empty, comments only, or only empty documents).
     EmptyFile,
+    /// Standard input or a pipe without any document: what should have been piped in is
+    /// missing (a `helm template` that failed, say). An error unless `--allow-empty`.
+    EmptyInput,
+    /// A map shaped like a pod template where no template path of the object's kind reaches
+    /// (a custom resource psslint does not know): it was not checked.
+    UncheckedPodTemplate,
+    /// An object of a kind named in the config's `workloads:` without a pod template at the
+    /// configured paths.
+    TemplateNotFound,
 }
 
 impl InputRule {
-    pub const ALL: [InputRule; 14] = [
+    pub const ALL: [InputRule; 17] = [
         InputRule::Encoding,
         InputRule::Io,
         InputRule::ParseError,
@@ -55,6 +64,9 @@ impl InputRule {
         InputRule::FileTooLarge,
         InputRule::SpecialFile,
         InputRule::EmptyFile,
+        InputRule::EmptyInput,
+        InputRule::UncheckedPodTemplate,
+        InputRule::TemplateNotFound,
     ];
 
     pub fn id(self) -> &'static str {
@@ -73,6 +85,9 @@ impl InputRule {
             InputRule::FileTooLarge => "file-too-large",
             InputRule::SpecialFile => "special-file",
             InputRule::EmptyFile => "empty-file",
+            InputRule::EmptyInput => "empty-input",
+            InputRule::UncheckedPodTemplate => "unchecked-pod-template",
+            InputRule::TemplateNotFound => "template-not-found",
         }
     }
 
@@ -85,7 +100,7 @@ impl InputRule {
     /// still checked after `ignored-content`: a warning. An empty file is only worth a note.
     pub fn severity(self) -> Severity {
         match self {
-            InputRule::IgnoredContent => Severity::Warning,
+            InputRule::IgnoredContent | InputRule::TemplateNotFound => Severity::Warning,
             InputRule::EmptyFile => Severity::Note,
             _ => Severity::Error,
         }
@@ -110,6 +125,8 @@ impl InputRule {
                 | InputRule::DepthLimit
                 | InputRule::FileTooLarge
                 | InputRule::SpecialFile
+                | InputRule::EmptyInput
+                | InputRule::UncheckedPodTemplate
         )
     }
 }

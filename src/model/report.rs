@@ -45,6 +45,10 @@ pub struct CheckedObject {
     /// `would violate PodSecurity "restricted:v1.37": ...` when the object fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<String>,
+    /// How many of the object's pod templates fail at this level and version (an Experiment
+    /// or an AnalysisTemplate has several; most kinds one).
+    #[serde(default)]
+    pub failing_templates: usize,
     /// The object's string labels and annotations, kept only with
     /// `LintOptions::keep_object_metadata` (notices group by them).
     #[serde(skip)]

@@ -28,6 +28,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// The inputs, as discovered.
+    pub fn discovered(&self) -> &Discovered {
+        &self.discovered
+    }
+
     /// Reads every input and collects the Namespace objects. `opts` is the policy of a plain
     /// `psslint check` run.
     pub fn new(discovered: Discovered, mut opts: LintOptions) -> Pipeline {

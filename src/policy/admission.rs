@@ -128,44 +128,54 @@ fn admission_configuration(
     root: &Node,
 ) -> Result<AdmissionPolicy, ConfigErrors> {
     let mut r = Reader::new(name);
-    let plugin = r
+    // Every plugin entry's name and where it is written, and the PodSecurity entry.
+    let mut names: Vec<(String, crate::model::source::Pos)> = Vec::new();
+    let plugins = r
         .fields(root, "", &["apiVersion", "kind", "plugins"])
-        .and_then(|m| m.get("plugins"))
-        .and_then(|plugins| {
-            if plugins.is_null() {
-                return None;
-            }
-            let Some(items) = plugins.as_seq() else {
-                r.error(plugins.span, "plugins: expected a list");
-                return None;
+        .and_then(|m| m.get("plugins"));
+    let plugin = plugins.and_then(|plugins| {
+        if plugins.is_null() {
+            return None;
+        }
+        let Some(items) = plugins.as_seq() else {
+            r.error(plugins.span, "plugins: expected a list");
+            return None;
+        };
+        let mut found = None;
+        for (i, p) in items.iter().enumerate() {
+            let at = format!("plugins[{i}]");
+            let Some(m) = r.fields(p, &at, &["name", "path", "configuration"]) else {
+                continue;
             };
-            let mut found = None;
-            for (i, p) in items.iter().enumerate() {
-                let at = format!("plugins[{i}]");
-                let Some(m) = r.fields(p, &at, &["name", "path", "configuration"]) else {
-                    continue;
-                };
-                let name = match m.get("name") {
-                    Some(n) => r.string(n, &format!("{at}.name")),
-                    None => {
-                        r.error(p.span, format!("{at}: missing name"));
-                        None
+            let name = match m.get("name") {
+                Some(n) => {
+                    let s = r.string(n, &format!("{at}.name"));
+                    if let Some(s) = s {
+                        names.push((s.to_string(), n.span.start));
                     }
-                };
-                if let Some(path) = m.get("path").filter(|n| !n.is_null()) {
-                    r.string(path, &format!("{at}.path"));
+                    s
                 }
-                // The API server uses the first plugin entry with the name.
-                if name == Some(PLUGIN) && found.is_none() {
-                    found = Some((i, p));
+                None => {
+                    r.error(p.span, format!("{at}: missing name"));
+                    None
                 }
+            };
+            if let Some(path) = m.get("path").filter(|n| !n.is_null()) {
+                r.string(path, &format!("{at}.path"));
             }
-            found
-        });
+            // The API server uses the first plugin entry with the name.
+            if name == Some(PLUGIN) && found.is_none() {
+                found = Some((i, p));
+            }
+        }
+        found
+    });
     r.finish()?;
     let Some((i, plugin)) = plugin else {
-        // No configuration: the plugin runs with its defaults (all privileged, no exemptions).
-        return Ok(unconfigured(name, "has no PodSecurity plugin entry"));
+        // The API server would run the plugin with its defaults (all privileged, no
+        // exemptions), but a file that configures nothing of Pod Security is a mistake here:
+        // judging the cluster as privileged would pass everything without a word.
+        return Err(no_pod_security(name, root, plugins, &names));
     };
     let at = format!("plugins[{i}]");
     if let Some(conf) = plugin.get("configuration").filter(|n| !n.is_null()) {
@@ -180,9 +190,13 @@ fn admission_configuration(
         .and_then(Node::as_str)
         .filter(|s| !s.is_empty())
     else {
-        return Ok(unconfigured(
+        return Err(one(
             name,
-            "gives the PodSecurity plugin no configuration",
+            Some(plugin.span.start),
+            &format!(
+                "{at}: the PodSecurity plugin has no configuration and no path, so this file \
+                 configures nothing of Pod Security; {UNCONFIGURED_HINT}"
+            ),
         ));
     };
     // Relative paths are relative to the admission configuration file, as in the API server.
@@ -193,7 +207,14 @@ fn admission_configuration(
     let target_name = display_path(&target);
     let doc = strict::load(&target, &target_name)?;
     let Some(root) = &doc.root else {
-        return Ok(unconfigured(&target_name, "is empty"));
+        return Err(one(
+            &target_name,
+            None,
+            &format!(
+                "the file is empty (it is the PodSecurity plugin's configuration in {name}), \
+                 so nothing of Pod Security is configured; {UNCONFIGURED_HINT}"
+            ),
+        ));
     };
     let mut r = Reader::new(&target_name);
     let (api_version, kind) = type_meta(&mut r, root, "");
@@ -227,20 +248,59 @@ fn check_kind(
     )
 }
 
-fn unconfigured(name: &str, why: &str) -> AdmissionPolicy {
-    let source = Arc::from(format!(
-        "{name} ({why}, so the API server defaults to privileged)"
-    ));
-    AdmissionPolicy {
-        defaults: ModePolicies::uniform(
-            LevelVersion {
-                level: Level::Privileged,
-                version: Version::Latest,
-            },
-            Some(source),
+/// What to do about an admission configuration that configures nothing of Pod Security.
+const UNCONFIGURED_HINT: &str = "give the PodSecurity plugin a PodSecurityConfiguration (for a \
+     cluster left at the plugin's defaults, one with `defaults: {enforce: privileged}`), or drop \
+     --admission-config to use psslint's defaults";
+
+/// The error for an `AdmissionConfiguration` without a `PodSecurity` plugin entry, naming the
+/// entries it has and the one that looks like a misspelt `PodSecurity`.
+fn no_pod_security(
+    file: &str,
+    root: &Node,
+    plugins: Option<&Node>,
+    names: &[(String, crate::model::source::Pos)],
+) -> ConfigErrors {
+    let near = names.iter().find(|(n, _)| looks_like_pod_security(n));
+    let (pos, what) = match near {
+        Some((n, pos)) => (
+            Some(*pos),
+            format!("plugin {n:?} is not PodSecurity (plugin names are exact and case-sensitive); did you mean \"PodSecurity\"?"),
         ),
-        exemptions: Exemptions::default(),
-    }
+        None if names.is_empty() => (
+            plugins.or(Some(root)).map(|n| n.span.start),
+            "it has no plugins".to_string(),
+        ),
+        None => (
+            plugins.map(|n| n.span.start),
+            format!(
+                "its plugins are {}",
+                names
+                    .iter()
+                    .map(|(n, _)| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+    };
+    one(
+        file,
+        pos,
+        &format!(
+            "this AdmissionConfiguration configures no PodSecurity plugin: {what}; {UNCONFIGURED_HINT}"
+        ),
+    )
+}
+
+/// Whether a plugin name is probably a misspelt `PodSecurity`: the same but for case and
+/// punctuation, or a few edits away.
+fn looks_like_pod_security(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    folded.contains("podsecurity") || strsim::levenshtein(&folded, "podsecurity") <= 3
 }
 
 /// Decodes a `PodSecurityConfiguration` node; `prefix` places its fields in messages.

@@ -12,6 +12,7 @@
 //!   legacy: {enforce: privileged, reason: "vendor agent needs hostPath; JIRA-123"}
 //! workloads:
 //!   - {apiVersion: example.com/v1, kind: Widget, template: spec.podTemplate}
+//!   - {apiVersion: example.com/v1, kind: Batch, template: "spec.jobs[*].template"}
 //! exceptionWarningDays: 14
 //! exceptions:
 //!   - {namespace: payments, kind: Deployment, name: ledger, containers: [ledger],
@@ -27,9 +28,9 @@ use super::strict::{self, dns_label, dns_subdomain, ConfigError, ConfigErrors, R
 use super::{Exemptions, NamespaceEntry};
 use crate::manifest::Node;
 use crate::model::diagnostic::Mode;
-use crate::model::field::{FieldPath, Segment};
 use crate::model::level::{Level, Version};
 use crate::workload::kinds::{api_group, WorkloadKind};
+use crate::workload::templates::TemplatePath;
 
 /// The file names looked for, in this order, in each directory.
 pub const FILE_NAMES: [&str; 2] = ["psslint.yaml", ".psslint.yaml"];
@@ -161,7 +162,7 @@ fn from_loaded(doc: strict::Loaded) -> Result<Config, ConfigErrors> {
         config.namespaces = namespaces(&mut r, n, &doc.name);
     }
     if let Some(n) = top.get("workloads").filter(|n| !n.is_null()) {
-        config.workloads = workloads(&mut r, n);
+        config.workloads = workloads(&mut r, n, &doc.name);
     }
     if let Some(n) = top.get("exceptionWarningDays").filter(|n| !n.is_null()) {
         match n.value {
@@ -351,7 +352,10 @@ fn namespaces(r: &mut Reader<'_>, node: &Node, file: &str) -> Vec<NamespaceEntry
     out
 }
 
-fn workloads(r: &mut Reader<'_>, node: &Node) -> Vec<WorkloadKind> {
+/// `workloads:` names custom resources that carry pod templates: `apiVersion` (any version of
+/// the group matches), `kind`, and `template`, a path or a list of paths with list wildcards
+/// (`spec.templates[*].template`).
+fn workloads(r: &mut Reader<'_>, node: &Node, file: &str) -> Vec<WorkloadKind> {
     let mut out: Vec<WorkloadKind> = Vec::new();
     let Some(items) = node.as_seq() else {
         r.error(
@@ -377,9 +381,11 @@ fn workloads(r: &mut Reader<'_>, node: &Node) -> Vec<WorkloadKind> {
                 None
             }
         };
-        let (Some((api_version, av_span)), Some((kind, _)), Some((template, t_span))) =
-            (get("apiVersion"), get("kind"), get("template"))
+        let (Some((api_version, av_span)), Some((kind, _))) = (get("apiVersion"), get("kind"))
         else {
+            continue;
+        };
+        let Some(templates) = template_paths(r, m.get("template"), item, &at) else {
             continue;
         };
         if !api_version.contains('/') || api_group(&api_version).is_empty() {
@@ -389,45 +395,81 @@ fn workloads(r: &mut Reader<'_>, node: &Node) -> Vec<WorkloadKind> {
             );
             continue;
         }
-        let path = FieldPath::parse(&template);
-        let keys_only = path
-            .segments()
-            .iter()
-            .all(|s| matches!(s, Segment::Key(k) if !k.is_empty()));
-        if path.is_empty()
-            || !keys_only
-            || template.starts_with('.')
-            || template.ends_with('.')
-            || template.contains("..")
-        {
-            r.error(
-                t_span,
-                format!("{at}.template: {template:?} must be a dotted path of keys to the pod template, e.g. spec.template"),
-            );
-            continue;
-        }
-        let kind = WorkloadKind::new(api_group(&api_version), &kind, &template);
-        let builtin = crate::workload::kinds::builtin_kinds();
-        if builtin
-            .iter()
-            .any(|b| b.group == kind.group && b.kind == kind.kind)
-        {
+        let group = api_group(&api_version);
+        if crate::workload::kinds::is_builtin(group, &kind) {
             r.error(
                 item.span,
-                format!("{at}: {} is built in; it cannot be redefined", kind.kind),
+                format!("{at}: {kind} is built in; it cannot be redefined"),
             );
             continue;
         }
-        if out
-            .iter()
-            .any(|o| o.group == kind.group && o.kind == kind.kind)
-        {
-            r.error(item.span, format!("{at}: {} is listed twice", kind.kind));
+        if out.iter().any(|o| o.group == group && o.kind == kind) {
+            r.error(item.span, format!("{at}: {kind} is listed twice"));
             continue;
         }
-        out.push(kind);
+        out.push(WorkloadKind {
+            group: group.to_string(),
+            kind,
+            templates,
+            configured: Some(format!(
+                "{file}:{}:{} ({at})",
+                item.span.start.line, item.span.start.col
+            )),
+        });
     }
     out
+}
+
+/// `template:` of a `workloads:` entry: one path or a non-empty list of them, each valid.
+fn template_paths(
+    r: &mut Reader<'_>,
+    node: Option<&Node>,
+    item: &Node,
+    at: &str,
+) -> Option<Vec<TemplatePath>> {
+    let Some(node) = node else {
+        r.error(item.span, format!("{at}: missing template"));
+        return None;
+    };
+    let path = format!("{at}.template");
+    let written: Vec<(&Node, String)> = match node.as_seq() {
+        Some([]) => {
+            r.error(
+                node.span,
+                format!("{path}: expected a path or a list of paths, found an empty list"),
+            );
+            return None;
+        }
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n, format!("{path}[{i}]")))
+            .collect(),
+        None => vec![(node, path)],
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (n, path) in written {
+        let Some(text) = r.nonempty(n, &path) else {
+            ok = false;
+            continue;
+        };
+        match TemplatePath::parse(text) {
+            Ok(p) => out.push(p),
+            Err(e) => {
+                ok = false;
+                r.error(
+                    n.span,
+                    format!(
+                        "{path}: {text:?} is not a template path: {} (at character {}); write keys separated by dots, with [*] for every item of a list, e.g. spec.template or spec.templates[*].template",
+                        e.message,
+                        e.at + 1
+                    ),
+                );
+            }
+        }
+    }
+    ok.then_some(out)
 }
 
 #[cfg(test)]
@@ -498,6 +540,32 @@ mod tests {
     fn workloads_need_a_group_and_a_path() {
         let e = errors("workloads:\n- {apiVersion: v1, kind: Thing, template: spec.template}\n- {apiVersion: x.io/v1, kind: T, template: 'spec..t'}\n- {apiVersion: apps/v1, kind: Deployment, template: spec.template}\n");
         assert_eq!(e.len(), 3, "{e:?}");
+    }
+
+    #[test]
+    fn workload_paths_take_list_wildcards_and_lists() {
+        let c = parse(
+            "psslint.yaml",
+            "workloads:\n- apiVersion: example.com/v1\n  kind: Batch\n  template: spec.jobs[*].template\n- apiVersion: example.com/v1\n  kind: Two\n  template: [spec.a, 'spec.b[*].t']\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.workloads[0].templates[0].to_string(),
+            "spec.jobs[*].template"
+        );
+        assert_eq!(
+            c.workloads[0].configured.as_deref(),
+            Some("psslint.yaml:2:3 (workloads[0])")
+        );
+        assert_eq!(c.workloads[1].templates.len(), 2);
+        let e = errors("workloads:\n- apiVersion: example.com/v1\n  kind: Batch\n  template: spec.jobs[].template\n");
+        assert_eq!(
+            e,
+            ["psslint.yaml:4:13: workloads[0].template: \"spec.jobs[].template\" is not a template path: `[…]` must hold `*` (every item) or an index such as `0` (at character 11); write keys separated by dots, with [*] for every item of a list, e.g. spec.template or spec.templates[*].template"]
+        );
+        let e = errors("workloads:\n- {apiVersion: x.io/v1, kind: T, template: [ok.path, 'a b']}\n- {apiVersion: x.io/v1, kind: U, template: []}\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("workloads[0].template[1]"), "{e:?}");
     }
 
     #[test]

@@ -5,12 +5,13 @@ use crate::model::diagnostic::{Diagnostic, Fix, ObjectRef, PolicyContext, Severi
 use crate::model::source::{visible_end, Span};
 
 /// Policy rule IDs and their severity. Each has a document under `rules/`.
-pub const RULES: [(&str, Severity); 9] = [
+pub const RULES: [(&str, Severity); 10] = [
     ("namespace-invalid-label", Severity::Error),
     ("namespace-no-enforce", Severity::Warning),
     ("namespace-unpinned-version", Severity::Warning),
     ("namespace-exempt-labeled", Severity::Warning),
     ("namespace-weaker-than-default", Severity::Warning),
+    ("namespace-conflict", Severity::Warning),
     ("exception-invalid", Severity::Error),
     ("exception-expired", Severity::Error),
     ("exception-expiring", Severity::Warning),

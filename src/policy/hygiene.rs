@@ -9,6 +9,8 @@
 //!   API server's own warning text (§5.4).
 //! * `namespace-weaker-than-default`: a mode set to `privileged`, or weaker than the default,
 //!   without a documented `reason` in the config file.
+//! * `namespace-conflict`: two Namespace objects of one name with different PSA labels; the
+//!   finding is on the one the run does not use, and names the one it does.
 
 use super::finding::Finding;
 use super::labels::{self, Label, Resolved};
@@ -75,7 +77,11 @@ pub fn namespace_object(
         no_enforce_span: labels_span,
         namespace: name,
     };
-    out.extend(place.check(policy, !config_enforces));
+    // A definition the run does not use: its pods get the other one's policy, so "its pods
+    // get the default" would be wrong; the conflict says what they get.
+    let conflict = conflict(policy, name, node, file, &labels, labels_span);
+    out.extend(place.check(policy, !config_enforces && conflict.is_none()));
+    out.extend(conflict);
     out.into_iter()
         .map(|f| {
             let f = f.with_object(object.clone());
@@ -142,23 +148,36 @@ impl Place<'_> {
         let enforce = self.label(Mode::Enforce, false);
         if enforce.is_none() && want_enforce {
             let d = defaults.get(Mode::Enforce);
+            let default = format!(
+                "the default enforce policy {:?} from {}",
+                d.policy.label(),
+                d.source.as_deref().unwrap_or("the cluster default")
+            );
+            // Under --level, this run judged the pods by the forced policy, not the default.
+            let message = match policy.forced_policy() {
+                Some(forced) => format!(
+                    "{} has no pod-security.kubernetes.io/enforce label; this run judges its pods at {:?} (--level), and without --level they get {default}",
+                    self.what,
+                    forced.label()
+                ),
+                None => format!(
+                    "{} has no pod-security.kubernetes.io/enforce label, so its pods get {default}",
+                    self.what
+                ),
+            };
+            let wanted = wanted_enforce(policy);
             out.push(
                 Finding::new(
                     "namespace-no-enforce",
                     Severity::Warning,
-                    format!(
-                        "{} has no pod-security.kubernetes.io/enforce label, so its pods get the default enforce policy {:?} from {}",
-                        self.what,
-                        d.policy.label(),
-                        d.source.as_deref().unwrap_or("the cluster default")
-                    ),
+                    message,
                     self.no_enforce_span,
                 )
                 .with_fix(
                     "Label the namespace with the level its workloads must meet",
                     format!(
-                        "pod-security.kubernetes.io/enforce: baseline\npod-security.kubernetes.io/enforce-version: {}",
-                        pin(policy)
+                        "pod-security.kubernetes.io/enforce: {}\npod-security.kubernetes.io/enforce-version: {}",
+                        wanted.level, wanted.version
                     ),
                 ),
             );
@@ -192,7 +211,10 @@ impl Place<'_> {
                         )
                         .with_fix(
                             "Pin the enforced version",
-                            format!("pod-security.kubernetes.io/enforce-version: {}", pin(policy)),
+                            format!(
+                                "pod-security.kubernetes.io/enforce-version: {}",
+                                wanted_enforce(policy).version
+                            ),
                         ),
                     );
                 }
@@ -239,6 +261,26 @@ impl Place<'_> {
     }
 }
 
+/// The enforce labels to suggest: the level this run judges by (the forced `--level`, else
+/// the default enforce level), at least `baseline`, and the version pinned: the forced
+/// version when it is pinned, else the target cluster's minor (or the newest psslint knows).
+fn wanted_enforce(policy: &Policy) -> super::LevelVersion {
+    let (level, version) = match policy.forced_policy() {
+        Some(forced) => (forced.level, forced.version),
+        None => (
+            policy.defaults().get(Mode::Enforce).policy.level,
+            Version::Latest,
+        ),
+    };
+    super::LevelVersion {
+        level: level.max(Level::Baseline),
+        version: match version {
+            Version::Latest => pin(policy),
+            pinned => pinned,
+        },
+    }
+}
+
 /// The version to pin to: the target cluster's minor, or the newest psslint knows.
 fn pin(policy: &Policy) -> Version {
     Version::V1(
@@ -246,6 +288,62 @@ fn pin(policy: &Policy) -> Version {
             .kubernetes_minor
             .map_or(MAX_MINOR, |m| m.min(MAX_MINOR)),
     )
+}
+
+/// `namespace-conflict`: this Namespace object is not the one whose labels the run uses for
+/// the namespace (the first with labels, by file path and position: see
+/// [`super::namespaces::NamespaceIndex`]), and its labels differ from that one's.
+fn conflict(
+    policy: &Policy,
+    name: &str,
+    node: &Node,
+    file: &str,
+    labels: &[Label],
+    span: Span,
+) -> Option<Finding> {
+    let winner = policy.observed_namespace(name)?;
+    let here = (file, node.span.start.line, node.span.start.col);
+    if (winner.file.as_str(), winner.line, winner.column) == here {
+        return None;
+    }
+    let (theirs, ours) = (label_set(&winner.labels), label_set(labels));
+    if theirs == ours {
+        return None;
+    }
+    let at = format!("{}:{}:{}", winner.file, winner.line, winner.column);
+    Some(
+        Finding::new(
+            "namespace-conflict",
+            Severity::Warning,
+            format!(
+                "Namespace {name:?} is also defined at {at} with other Pod Security labels (there: {}; here: {}); psslint judges the namespace's workloads by the one at {at}, the first with labels by file path and position",
+                describe(&theirs),
+                describe(&ours)
+            ),
+            span,
+        )
+        .with_hint("keep one definition of the namespace: applied together, whichever is applied last sets its labels"),
+    )
+}
+
+/// A namespace's PSA labels as `(short key, value, is a string)`, sorted.
+fn label_set(labels: &[Label]) -> Vec<(&str, &str, bool)> {
+    let mut set: Vec<_> = labels
+        .iter()
+        .map(|l| (labels::short_key(l.key), l.value.as_str(), l.is_string))
+        .collect();
+    set.sort_unstable();
+    set
+}
+
+fn describe(set: &[(&str, &str, bool)]) -> String {
+    if set.is_empty() {
+        return "no Pod Security labels".to_string();
+    }
+    set.iter()
+        .map(|(k, v, _)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Config namespace entries by name (used by the policy to find reasons).

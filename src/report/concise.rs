@@ -1,12 +1,12 @@
 //! One line per diagnostic, `path:line:col: <rule> <message>`, for editors, `grep` and `awk`:
 //!
 //! ```text
-//! k8s/app.yaml:12:9: runAsNonRoot runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)
+//! k8s/app.yaml:12:9: runAsNonRoot error: runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)
 //! ```
 //!
-//! Errors carry no severity word; warnings and notes start their message with `warning: ` or
-//! `note: `, so they can be told apart without breaking the `%f:%l:%c: %m` pattern that editors
-//! and CI problem matchers know. Nothing else is printed: no summary, no blank lines.
+//! Every message starts with its severity, `error: `, `warning: ` or `note: `, so the three can
+//! be told apart without breaking the `%f:%l:%c: %m` pattern that editors and CI problem
+//! matchers know. Nothing else is printed: no summary, no blank lines.
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
@@ -17,6 +17,9 @@ use crate::model::report::Report;
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
     for d in &report.diagnostics {
+        // A file name or message with a line break or an escape sequence must neither forge a
+        // record nor reach the terminal raw.
+        let d = super::text::diagnostic(d);
         // A position is always printed, so that every line parses the same way; an unknown
         // position (an unreadable file) is the start of the file.
         writeln!(
@@ -27,7 +30,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             d.column.max(1),
             d.rule,
             match d.severity {
-                Severity::Error => "",
+                Severity::Error => "error: ",
                 Severity::Warning => "warning: ",
                 Severity::Note => "note: ",
             },

@@ -8,7 +8,9 @@
 //! Errors are `::error`, warnings `::warning` and notes `::notice`. Paths are relative to the
 //! repository root, as GitHub resolves them. The message carries the fix and the Helm template
 //! on further lines. Escaping follows GitHub's runner (`toolkit/packages/core/src/command.ts`):
-//! `%`, CR and LF in the message; additionally `:` and `,` in property values.
+//! `%`, CR and LF in the message; additionally `:` and `,` in property values. Text from the
+//! input (file names, names, values) is escaped first ([`super::text`]), so its line breaks
+//! and escape sequences show as `\n`, `\u{1b}` and never reach the log raw.
 //!
 //! GitHub shows only 10 annotations of each kind (error, warning, notice) per step, and 50 per
 //! job, in the order they are printed. So errors come first, then warnings, then notices, each
@@ -54,7 +56,10 @@ pub fn render(
             .zip(&selection.kept)
             .filter(|(d, kept)| **kept && d.severity == severity)
         {
-            writeln!(out, "{}", command(d, path(&d.file)))?;
+            // Input text never reaches the log raw: an escape sequence there would recolour
+            // or hide lines of the job's log (a line break is escaped as `%0A` anyway).
+            let safe = super::text::diagnostic(d);
+            writeln!(out, "{}", command(&safe, path(&d.file)))?;
         }
     }
 
@@ -94,7 +99,7 @@ pub fn render(
         .zip(&selection.kept)
         .filter(|(_, kept)| !**kept)
     {
-        rest.push_str(&plain_line(d, &path(&d.file)));
+        rest.push_str(&plain_line(&super::text::diagnostic(d), &path(&d.file)));
         rest.push('\n');
     }
     let token = stop_token(&rest);
@@ -119,8 +124,11 @@ impl<'a> Paths<'a> {
         self.resolved
             .entry(file)
             .or_insert_with(|| {
-                root.and_then(|r| r.relative(file))
-                    .unwrap_or_else(|| file.to_string())
+                let path = root
+                    .and_then(|r| r.relative(file))
+                    .unwrap_or_else(|| file.to_string());
+                // Never raw in the log (see `text`).
+                super::text::escape(&path).into_owned()
             })
             .clone()
     }

@@ -44,7 +44,9 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
             (None, None) => break,
         };
         while let Some(diag) = diags.get(d).filter(|x| x.file == file) {
-            writeln!(out, "{}\n", renderer.render(&diagnostic_groups(diag)))?;
+            // Names and lines from the input never reach the terminal raw (see `text`).
+            let safe = super::text::diagnostic(diag);
+            writeln!(out, "{}\n", renderer.render(&diagnostic_groups(&safe)))?;
             d += 1;
         }
         let mut any_verdict = false;
@@ -207,17 +209,18 @@ fn origin(d: &Diagnostic) -> Origin<'_> {
 
 /// `Deployment/app (k8s/app.yaml:1): would violate PodSecurity "restricted:latest": ...`
 fn write_verdict(out: &mut dyn Write, obj: &CheckedObject, color: bool) -> io::Result<()> {
+    use super::text::escape;
     let name = TextStyle::Strong.ansi(color);
     writeln!(
         out,
         "{name}{}{name:#} ({}:{}){}: {}",
-        obj.object.display_name(),
-        obj.file,
+        escape(&obj.object.display_name()),
+        escape(&obj.file),
         obj.line,
         obj.modes_tag()
             .map(|t| format!(" [{t}]"))
             .unwrap_or_default(),
-        obj.verdict.as_deref().unwrap_or_default()
+        escape(obj.verdict.as_deref().unwrap_or_default())
     )
 }
 
@@ -279,14 +282,16 @@ pub(super) fn summary_line(report: &Report) -> (TextStyle, String) {
         };
         return (TextStyle::Pass, text);
     }
-    // An object judged at several levels (enforce and warn, say) counts once.
-    let failing = report
-        .objects
-        .iter()
-        .filter(|o| o.verdict.is_some())
-        .map(|o| (&o.file, o.line, o.column, &o.object))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    // An object judged at several levels (enforce and warn, say) counts once, with as many
+    // templates as fail at any of them.
+    let mut by_object = std::collections::BTreeMap::new();
+    for o in report.objects.iter().filter(|o| o.verdict.is_some()) {
+        let n = by_object
+            .entry((&o.file, o.line, o.column, &o.object))
+            .or_insert(0);
+        *n = o.failing_templates.max(1).max(*n);
+    }
+    let failing: usize = by_object.values().sum();
     let mut text = format!("Found {}", join_and(&counts));
     if failing > 0 {
         text.push_str(&format!(

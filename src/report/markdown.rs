@@ -149,6 +149,8 @@ pub(crate) fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\r' | '\n' => out.push(' '),
+            // Escape sequences and other controls: visible, never raw (see `text`).
+            c if super::text::is_unsafe(c) => out.push_str(&super::text::escape(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -158,7 +160,7 @@ pub(crate) fn escape(s: &str) -> String {
 /// A code span in a table cell (`|` escaped, as GFM tables require even in code), or escaped
 /// text when the value itself contains a backtick.
 fn code(s: &str) -> String {
-    if s.contains('`') || s.contains(['\r', '\n']) {
+    if s.contains('`') || s.chars().any(super::text::is_unsafe) {
         return escape(s);
     }
     format!("`{}`", s.replace('|', "\\|"))

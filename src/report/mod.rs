@@ -13,6 +13,7 @@ pub mod output;
 pub mod root;
 pub mod sarif;
 pub mod statistics;
+pub mod text;
 
 use std::io::{self, Write};
 

@@ -78,6 +78,71 @@ pub fn targets(format: Format, specs: &[OutputSpec]) -> Result<Vec<Target>, Stri
     Ok(out)
 }
 
+/// Fails when a report file of `targets` is one of `inputs` (the files linted, named or found
+/// by walking, and the config files read): psslint never writes a report over an input. Paths
+/// are compared as files, not as text, so a link, a hard link, `./x` or `../dir/x` is caught
+/// too. A target that does not exist yet cannot be an input.
+pub fn refuse_inputs<'p>(
+    targets: &[Target],
+    inputs: impl IntoIterator<Item = &'p Path>,
+) -> Result<(), String> {
+    let outputs: Vec<(&Path, FileId)> = targets
+        .iter()
+        .filter_map(|t| match &t.destination {
+            Destination::File(path) => Some(path.as_path()),
+            Destination::Stdout => None,
+        })
+        .filter_map(|p| FileId::of(p).map(|id| (p, id)))
+        .collect();
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    for input in inputs {
+        let Some(id) = FileId::of(input) else {
+            continue;
+        };
+        if let Some((output, _)) = outputs.iter().find(|(_, o)| *o == id) {
+            let input = crate::input::display_path(input);
+            let output = crate::input::display_path(output);
+            let same = if input == output {
+                String::new()
+            } else {
+                format!(" (the same file as {input})")
+            };
+            return Err(format!(
+                "--output {output}: refusing to write a report over an input of this run{same}; \
+                 write the report elsewhere, or keep it out of the linted paths (e.g. in .ignore)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What makes two paths the same file: device and inode where there are such, else the
+/// canonical path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            Some(FileId::Inode(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(path).ok().map(FileId::Path)
+        }
+    }
+}
+
 /// How to write the targets.
 #[derive(Debug, Clone, Default)]
 pub struct WriteOptions {
@@ -262,6 +327,49 @@ mod tests {
         assert_eq!(spec("./sarif=x").format, None);
         assert!(OutputSpec::parse("junit=").is_err());
         assert!(OutputSpec::parse("").is_err());
+    }
+
+    #[test]
+    fn a_report_is_never_written_over_an_input() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("app.yaml");
+        std::fs::write(&input, "kind: Pod\n").expect("write");
+        let other = dir.path().join("other.yaml");
+        std::fs::write(&other, "kind: Pod\n").expect("write");
+        let file = |p: PathBuf| Target {
+            format: Format::Json,
+            destination: Destination::File(p),
+        };
+        let inputs = [input.as_path(), other.as_path()];
+        // The same file by another name: `sub/../app.yaml`, a symbolic link, a hard link.
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        let dotted = sub.join("../app.yaml");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&input, dir.path().join("link.json")).expect("symlink");
+        std::fs::hard_link(&input, dir.path().join("hard.json")).expect("hard link");
+        for out in [
+            input.clone(),
+            dotted,
+            dir.path().join("link.json"),
+            dir.path().join("hard.json"),
+        ] {
+            let err = refuse_inputs(&[file(out.clone())], inputs).expect_err("refused");
+            assert!(
+                err.contains("refusing to write a report over an input"),
+                "{err}"
+            );
+        }
+        // A new file, an unrelated file and standard output are fine.
+        let fresh = dir.path().join("report.json");
+        assert!(refuse_inputs(&[file(fresh.clone())], inputs).is_ok());
+        std::fs::write(&fresh, "{}").expect("write");
+        assert!(refuse_inputs(&[file(fresh)], inputs).is_ok());
+        let stdout = Target {
+            format: Format::Human,
+            destination: Destination::Stdout,
+        };
+        assert!(refuse_inputs(&[stdout], inputs).is_ok());
     }
 
     #[test]

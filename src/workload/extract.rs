@@ -49,6 +49,23 @@ pub fn extract_pod(template: &Node, is_pod: bool) -> (Pod, Vec<TypeProblem>) {
     (pod, r.problems)
 }
 
+/// The Pod a controller creates from `template`, as far as the API server's Pod-only
+/// defaulting changes it (pss-spec §7.1: on the host network, each unset `hostPort` becomes
+/// the `containerPort`); `None` when it changes nothing. Since Kubernetes 1.28 templates are
+/// not defaulted so, but the Pods created from them still are.
+pub fn created_pod(template: &Pod) -> Option<Pod> {
+    let mut pod = template.clone();
+    default_host_network_ports(&mut pod.spec);
+    (pod != *template).then_some(pod)
+}
+
+/// Whether the API server of this Kubernetes minor defaults pod templates like Pods (§7.1):
+/// before 1.28 it did (and the `DefaultHostNetworkHostPortsInPodTemplates` gate could restore
+/// that until 1.31, off by default). Unknown means the newest.
+pub fn defaults_templates_like_pods(kubernetes_minor: Option<u32>) -> bool {
+    kubernetes_minor.is_some_and(|m| m < 28)
+}
+
 /// For Pods with `hostNetwork: true` the API server sets every unset `hostPort` of
 /// `containers` and `initContainers` to the `containerPort` (pss-spec §7.1).
 fn default_host_network_ports(spec: &mut PodSpec) {
