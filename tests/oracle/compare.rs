@@ -33,12 +33,21 @@ pub fn oracle() -> Result<&'static Path, String> {
     BUILT
         .get_or_init(|| {
             let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            // In CI (.ci/run installs them) a missing toolchain is a failure, not a skip.
+            let missing = |why: String| {
+                if std::env::var_os("CI").is_some() {
+                    panic!("CI is set but the YAML oracle cannot be built: {why}");
+                }
+                Err(why)
+            };
             if Command::new("go").arg("version").output().is_err() {
-                return Err("`go` is not installed (tools/yaml-oracle/build.sh --install)".into());
+                return missing(
+                    "`go` is not installed (tools/yaml-oracle/build.sh --install)".into(),
+                );
             }
             for dir in ["gopkg.in/yaml.v2", "sigs.k8s.io/yaml"] {
                 if !Path::new("/usr/share/gocode/src").join(dir).is_dir() {
-                    return Err(format!(
+                    return missing(format!(
                         "/usr/share/gocode/src/{dir} is missing (Debian's golang-gopkg-yaml.v2-dev \
                          and golang-k8s-sigs-yaml-dev; tools/yaml-oracle/build.sh --install)"
                     ));
@@ -238,6 +247,12 @@ pub fn compare(file: &str, bytes: &[u8], go: &[GoRecord]) -> Vec<Difference> {
                             format!("keys {:?} collide", g.ambiguous_keys),
                         );
                     }
+                } else if o.duplicate && g.strict_error.is_none() {
+                    push(
+                        line,
+                        "duplicate key go-yaml's strict decoding does not see",
+                        excerpt(gj),
+                    );
                 } else if Some(gj) != o.json.as_ref() {
                     push(
                         line,
@@ -293,10 +308,8 @@ pub fn known(d: &Difference, text: &str) -> Option<&'static str> {
         if detail.contains("Unicode line or paragraph separator") {
             return Some("judged: LS/PS inside a value fail closed");
         }
-        if detail.contains("':' must be followed by a valid YAML whitespace")
-            || detail.contains("tabs disallowed")
-        {
-            return Some("known: a tab after `:` (repaired on branch failclosed)");
+        if detail.contains("byte order mark must not appear inside a document") {
+            return Some("known: a byte order mark inside a document (go-yaml takes it as text)");
         }
         if detail.contains("invalid indentation in quoted scalar") {
             return Some("known: quoted continuation lines less indented than saphyr allows");
