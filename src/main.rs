@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Exceptions(args) => cli::exceptions::run(args),
         Command::Plan(args) => cli::plan::run(args),
         Command::Notices(args) => cli::notices::run(args),
+        Command::Decode(args) => cli::decode::run(args),
     };
     ExitCode::from(code)
 }

@@ -774,12 +774,14 @@ fn a_device_named_explicitly_is_refused() {
 #[test]
 fn file_names_and_values_with_line_breaks_or_escape_codes_are_escaped() {
     // A file name can forge a finding line (`concise`, problem matchers) or send escape codes
-    // to the terminal or the CI log; so can a container name written as "\e[31m" in YAML.
+    // to the terminal or the CI log; so can a container name written as "\e[31m" in YAML. (A raw
+    // escape character in the YAML itself makes the API server reject the document: see
+    // `raw_control_characters_are_rejected_like_the_api_server_does`.)
     let d = dir();
     let name = "evil\ngood.yaml:1:1: privileged error: forged\u{1b}[2J\u{1b}]0;title\u{7}.yaml";
     fs::write(
         d.path().join(name),
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[31m\"}\nspec:\n  containers:\n  - name: \"c\\e[31mred\\u202e\"\n    image: x\n    securityContext: {privileged: true} # \u{1b}[8m hidden\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[31m\"}\nspec:\n  containers:\n  - name: \"c\\e[31mred\\u202e\"\n    image: x\n    securityContext: {privileged: true} # hidden\n",
     )
     .expect("write");
     for format in ["concise", "human", "github", "markdown"] {
@@ -1423,4 +1425,25 @@ fn sigterm_stops_it_like_ctrl_c() {
     assert_eq!(stderr, "psslint: interrupted\n");
     assert!(!d.path().join("report.txt").exists());
     drop(stdin);
+}
+
+#[test]
+fn raw_control_characters_are_rejected_like_the_api_server_does() {
+    // libyaml (go-yaml) refuses non-printable characters anywhere, comments included: the
+    // document is a parse error, reported with its position and shown escaped.
+    let d = dir();
+    fs::write(
+        d.path().join("esc.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p} # \u{1b}[8m hidden\n",
+    )
+    .expect("write");
+    let run = Run::of(psslint_in(d.path(), "concise").arg("esc.yaml"));
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'));
+    assert!(
+        run.stdout
+            .contains("esc.yaml:3:23: parse-error error: control character U+001B is not allowed"),
+        "{}",
+        run.stdout
+    );
 }

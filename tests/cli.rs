@@ -273,3 +273,41 @@ fn readme_rule_table_lists_every_rule() {
         assert!(readme.contains(&row), "README.md rule table lacks {}", r.id);
     }
 }
+
+/// `psslint decode`: each document as the API server receives it, problems beside it.
+#[test]
+fn decode_prints_what_the_api_server_receives() {
+    let stream = "a: yes\nb: [0777, 1_000, .5_0, 0x10000000000000000]\n---\n# only a comment\n---\nc: 1\nc: 2\n--- x\nd: [\n";
+    let out = psslint()
+        .args(["decode", "-"])
+        .write_stdin(stream)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a parse error is an error");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(
+        lines[0]["object"],
+        serde_json::json!({"a": true, "b": [511, 1000, 0.5, "0x10000000000000000"]})
+    );
+    assert_eq!(lines[1]["line"], 6);
+    assert_eq!(lines[1]["object"], serde_json::json!({"c": 2}));
+    assert_eq!(lines[1]["problems"][0]["rule"], "duplicate-key");
+    assert_eq!(lines[2]["problems"][0]["rule"], "invalid-separator");
+    assert!(lines[3].get("object").is_none());
+    assert_eq!(lines[3]["problems"][0]["rule"], "parse-error");
+    // A clean document exits 0; an unreadable file 2.
+    psslint()
+        .args(["decode", "-"])
+        .write_stdin("a: 1\n")
+        .assert()
+        .code(0);
+    psslint()
+        .args(["decode", "no/such/file.yaml"])
+        .assert()
+        .code(2);
+}

@@ -54,6 +54,16 @@ pub enum Command {
     Plan(PlanArgs),
     /// Write one notice per owner group: what to fix in their workloads, by when, and how.
     Notices(NoticesArgs),
+    /// Print each document as the JSON object the API server receives from `kubectl apply`
+    /// (YAML 1.1 values resolved, merge keys applied, keys sorted), one JSON line per document.
+    Decode(DecodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Files to decode; `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -376,6 +386,7 @@ const SUBCOMMANDS: &[&str] = &[
     "exceptions",
     "plan",
     "notices",
+    "decode",
     "help",
 ];
 

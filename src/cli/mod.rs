@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod check;
+pub mod decode;
 pub mod exceptions;
 pub mod notices;
 pub mod plan;

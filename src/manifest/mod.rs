@@ -10,6 +10,7 @@
 //!   needs no tree (a ConfigMap, a CRD) and what the tree would have said about it.
 
 pub mod decode;
+pub mod json;
 pub mod node;
 pub mod object;
 pub mod resolve;
@@ -17,5 +18,6 @@ pub mod skim;
 pub mod split;
 pub mod stream;
 pub mod yaml;
+pub mod yaml11;
 
 pub use node::{Entry, Mapping, Node, ScalarStyle, Value};

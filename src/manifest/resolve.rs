@@ -3,7 +3,8 @@
 //!
 //! This mirrors `resolve.go` of go-yaml v2 line by line, including Go's `strconv.ParseInt`
 //! base-0 rules (`0x`, `0o`, `0b`, leading `0` = octal), the order of attempts
-//! (int64 → uint64 → float regex → `0b`/`-0b` → big integer) and the fact that only the first
+//! (int64 → uint64 → float regex → `0b`/`-0b`; nothing else: an integer beyond 64 bits without
+//! a float's form, `0x10000000000000000`, is a string) and the fact that only the first
 //! character selects which attempts are made at all. Values that go-yaml resolves to a timestamp
 //! are strings here: decoding into `interface{}` turns them back into their text, which is what
 //! sigs.k8s.io/yaml does.
@@ -130,7 +131,7 @@ fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Option<Value>) {
         b'.' => {
             // strconv.ParseFloat on the original text: only `.digits[e±digits]` can succeed.
             if is_dot_float(s) {
-                if let Some(f) = parse_finite_float(s) {
+                if let Some(f) = parse_finite_float(&s.replace('_', "")) {
                     return (CoreTag::Float, Some(Value::Float(f)));
                 }
             }
@@ -169,11 +170,6 @@ fn resolve_untyped(s: &str, timestamps: bool) -> (CoreTag, Option<Value>) {
                 let neg = format!("-{rest}");
                 if let Ok(i) = go_parse_int(&neg, 2) {
                     return (CoreTag::Int, Some(Value::Int(i as i128)));
-                }
-            }
-            if uint == Err(NumErr::Range) {
-                if let Some(v) = parse_big_int(plain) {
-                    return (CoreTag::Int, Some(v));
                 }
             }
             str_value()
@@ -267,41 +263,6 @@ fn go_parse_int(s: &str, base: u32) -> Result<i64, NumErr> {
     }
 }
 
-/// `big.Int.SetString(s, 0)`, reached only for integers that overflow 64 bits. Values beyond
-/// i128 become a float approximation (any such value is out of range for every Kubernetes
-/// integer field anyway).
-fn parse_big_int(s: &str) -> Option<Value> {
-    let (neg, rest) = match s.as_bytes().first()? {
-        b'+' => (false, &s[1..]),
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let b = rest.as_bytes();
-    let (base, digits): (u32, &[u8]) = match b {
-        [b'0', p, r @ ..] if p.eq_ignore_ascii_case(&b'x') => (16, r),
-        [b'0', p, r @ ..] if p.eq_ignore_ascii_case(&b'o') => (8, r),
-        [b'0', p, r @ ..] if p.eq_ignore_ascii_case(&b'b') => (2, r),
-        [b'0', ..] => (8, b),
-        _ => (10, b),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut exact: Option<u128> = Some(0);
-    let mut approx: f64 = 0.0;
-    for &c in digits {
-        let d = (c as char).to_digit(base)?;
-        exact = exact
-            .and_then(|n| n.checked_mul(u128::from(base)))
-            .and_then(|n| n.checked_add(u128::from(d)));
-        approx = approx * f64::from(base) + f64::from(d);
-    }
-    Some(match exact.and_then(|n| i128::try_from(n).ok()) {
-        Some(n) => Value::Int(if neg { -n } else { n }),
-        None => Value::Float(if neg { -approx } else { approx }),
-    })
-}
-
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` — go-yaml v2's `yamlStyleFloat`.
 fn is_yaml_style_float(s: &str) -> bool {
     let b = s.as_bytes();
@@ -333,14 +294,25 @@ fn is_yaml_style_float(s: &str) -> bool {
     exponent_then_end(b, i)
 }
 
-/// What `strconv.ParseFloat` accepts for text starting with `.`: `\.[0-9]+([eE][-+]?[0-9]+)?`.
+/// What `strconv.ParseFloat` accepts for text starting with `.` (go-yaml tries it on the
+/// text as written): `\.[0-9]+([eE][-+]?[0-9]+)?`, where, as in Go's number literals, a `_`
+/// may stand between two digits (`.5_0` is 0.5; `._5`, `.5_`, `.5_e1` are not numbers).
 fn is_dot_float(s: &str) -> bool {
     let b = s.as_bytes();
+    let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let underscores_ok = b
+        .iter()
+        .enumerate()
+        .all(|(i, &c)| c != b'_' || (i > 0 && digit_at(i - 1) && digit_at(i + 1)));
+    if !underscores_ok {
+        return false;
+    }
+    let plain: Vec<u8> = b.iter().copied().filter(|&c| c != b'_').collect();
     let mut i = 1;
-    while i < b.len() && b[i].is_ascii_digit() {
+    while i < plain.len() && plain[i].is_ascii_digit() {
         i += 1;
     }
-    i > 1 && exponent_then_end(b, i)
+    i > 1 && exponent_then_end(&plain, i)
 }
 
 fn exponent_then_end(b: &[u8], mut i: usize) -> bool {
@@ -758,8 +730,6 @@ mod tests {
             ("9223372036854775808", 1i128 << 63),
             ("18446744073709551615", u64::MAX as i128),
             ("0xFFFFFFFFFFFFFFFF", u64::MAX as i128),
-            // beyond 64 bits: big.Int (only reachable with a base prefix, see floats below)
-            ("0x10000000000000000", 1i128 << 64),
             ("0b-101", -5), // Go: ParseInt("-101", 2) after the "0b" prefix is cut
         ];
         for (input, want) in cases {
@@ -813,8 +783,12 @@ mod tests {
             "0b2",
             "0o8",
             "0xG",
-            ".5_0", // ParseFloat rejects underscores without a base prefix
+            // ParseFloat takes `_` only between digits.
             "._5",
+            ".5_",
+            ".5__0",
+            ".5_e1",
+            ".5e_1",
             "1e400", // float overflow: ParseFloat's range error
             ".5e999",
             "0x1p3",
@@ -830,17 +804,26 @@ mod tests {
         ] {
             check(t, s(t));
         }
-        // Integers too big for 64 bits with a prefix are big integers, not strings.
-        check(
+        // go-yaml v2.4.0 has no big integers: beyond 64 bits, text without a float's form
+        // stays a string (found by tests/oracle).
+        for t in [
+            "0x10000000000000000",
             "0o7777777777777777777777",
-            Value::Int(0o7777777777777777777777),
-        );
+            "0b11111111111111111111111111111111111111111111111111111111111111111",
+            "-0x8000000000000001",
+            "0x1_0000_0000_0000_0000_0000_0000_0000_0000",
+        ] {
+            check(t, s(t));
+        }
     }
 
     #[test]
-    fn huge_big_integers_become_approximate_floats() {
-        let v = resolve_plain("0x1_0000_0000_0000_0000_0000_0000_0000_0000");
-        assert!(matches!(v, Value::Float(f) if f == 2f64.powi(128)));
+    fn dot_floats_take_go_digit_separators() {
+        // strconv.ParseFloat runs on the text as written for a leading `.` (found by
+        // tests/oracle): `_` between digits is Go literal syntax.
+        check(".5_0", Value::Float(0.5));
+        check(".1_2e1_0", Value::Float(0.12e10));
+        check("-.5_0", Value::Float(-0.5));
     }
 
     #[test]

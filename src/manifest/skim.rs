@@ -114,6 +114,11 @@ struct Skimmer<'n> {
 /// kinds whose tree the pipeline reads; it is asked about the root's `kind` string, whatever
 /// its `apiVersion`.
 pub fn skim(text: &str, opts: &ParseOptions, needs_tree: &dyn Fn(&str) -> bool) -> Skim {
+    // Text that go-yaml reads differently from saphyr (YAML 1.1 line breaks, characters it
+    // rejects, a leading `...`) gets the tree, which handles it.
+    if super::yaml11::needs_care(text) {
+        return Skim::Parse;
+    }
     let mut s = Skimmer {
         max_depth: opts.max_depth,
         needs_tree,

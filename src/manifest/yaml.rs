@@ -47,6 +47,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle as SaphyrStyle, ScanError
 
 use super::node::{Entry, Mapping, Node, ScalarStyle, Value};
 use super::resolve::{is_canonical_text, key_string, resolve_plain_typed, resolve_tagged, CoreTag};
+use super::yaml11;
 use crate::model::problem::{InputRule, LoadProblem};
 use crate::model::source::{Pos, Span};
 
@@ -90,6 +91,9 @@ const SAPHYR_RECURSION_LIMIT: &str = "recursion limit exceeded";
 /// `start_line` is the 1-based file line of the chunk's first line; all spans are in file
 /// coordinates.
 pub fn parse_document(text: &str, start_line: u32, opts: &ParseOptions) -> ParsedDocument {
+    if yaml11::needs_care(text) {
+        return parse_yaml11(text, start_line, opts);
+    }
     let mut error = match build_guarded(text, start_line, opts, &[]) {
         Ok(doc) => return doc,
         Err(error) => error,
@@ -139,6 +143,48 @@ pub fn parse_document(text: &str, start_line: u32, opts: &ParseOptions) -> Parse
     ParsedDocument {
         root: None,
         problems: vec![syntax_problem(text, start_line, &error)],
+    }
+}
+
+/// A document whose text go-yaml's reader and scanner see differently from saphyr's
+/// ([`yaml11`]): characters it rejects, a leading `...`, YAML 1.1 line breaks. The repairs
+/// of [`parse_document`] are not tried on such text: a syntax error is reported as it is.
+fn parse_yaml11(text: &str, start_line: u32, opts: &ParseOptions) -> ParsedDocument {
+    let fail = |problem| ParsedDocument {
+        root: None,
+        problems: vec![problem],
+    };
+    if let Some(problem) = yaml11::unprintable(text, start_line) {
+        return fail(problem);
+    }
+    if let Some(problem) = yaml11::leading_document_end(text, start_line) {
+        return fail(problem);
+    }
+    let (parse_text, kept) = yaml11::with_yaml11_breaks(text).unwrap_or_default();
+    let parse_text = if parse_text.is_empty() {
+        text
+    } else {
+        &parse_text
+    };
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut b = Builder::new(text, start_line, opts, &[]);
+        b.parse_text = parse_text;
+        b.kept_breaks = &kept;
+        b.lf_lines = Some(lf_line_starts(text));
+        b.run()
+    }));
+    match built {
+        Ok(Ok(doc)) => doc,
+        Ok(Err(error)) => fail(syntax_problem(text, start_line, &error)),
+        Err(_) => fail(syntax_problem(
+            text,
+            start_line,
+            &SyntaxError {
+                pos: Pos::new(start_line, 1),
+                info: "internal YAML parser error".to_owned(),
+                char_index: 0,
+            },
+        )),
     }
 }
 
@@ -661,6 +707,10 @@ enum PendingKey {
     Invalid,
 }
 
+/// The key prefix under which an entry whose key JSON cannot carry waits for
+/// [`Builder::finish`] (a NUL-led string no real key starts with).
+const DEFERRED_KEY: &str = "\u{0}psslint-unencodable-key:";
+
 /// Mappings with more entries than this get a hash index for duplicate detection.
 const INDEX_THRESHOLD: usize = 16;
 
@@ -792,6 +842,13 @@ enum Stop {
 /// path ([`super::skim`]) fall back: a new kind of problem here needs a matching check there.
 struct Builder<'a> {
     text: &'a str,
+    /// What saphyr parses: `text`, or `text` with YAML 1.1 line breaks made `\n`
+    /// ([`yaml11::with_yaml11_breaks`]; then `lf_lines` maps positions back).
+    parse_text: &'a str,
+    /// Character indices of LS/PS line breaks, which a scalar must not contain.
+    kept_breaks: &'a [usize],
+    /// Problems of keys that JSON cannot carry, reported only if their entry survives.
+    deferred: Vec<LoadProblem>,
     line_offset: u32,
     /// Spaces inserted at the start of each (0-based) line by the quoted-scalar fallback.
     col_shifts: &'a [u32],
@@ -804,6 +861,8 @@ struct Builder<'a> {
     expanded: usize,
     root: Option<Node>,
     root_done: bool,
+    /// Whether the text holds `\/`, an escape YAML 1.2 has and go-yaml (YAML 1.1) rejects.
+    has_slash_escape: bool,
     problems: Vec<LoadProblem>,
     template_reported: bool,
     /// Byte offsets of line starts in `text`, built on first use.
@@ -819,6 +878,9 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, start_line: u32, opts: &'a ParseOptions, col_shifts: &'a [u32]) -> Self {
         Builder {
             text,
+            parse_text: text,
+            kept_breaks: &[],
+            deferred: Vec::new(),
             line_offset: start_line.saturating_sub(1),
             col_shifts,
             opts,
@@ -829,6 +891,7 @@ impl<'a> Builder<'a> {
             expanded: 0,
             root: None,
             root_done: false,
+            has_slash_escape: text.contains("\\/"),
             problems: Vec::new(),
             template_reported: false,
             line_starts: None,
@@ -891,7 +954,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(mut self) -> Result<ParsedDocument, SyntaxError> {
-        let mut parser = Parser::new_from_str(self.text);
+        let mut parser = Parser::new_from_str(self.parse_text);
         let mut documents = 0usize;
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
@@ -954,11 +1017,82 @@ impl<'a> Builder<'a> {
                 Err(Stop::Limit) => return Ok(self.fail_closed()),
             }
         }
-        let root = self.root.take().filter(|r| !r.is_null());
+        let mut root = self.root.take().filter(|r| !r.is_null());
+        if let Some(root) = &mut root {
+            self.finish(root);
+        }
         Ok(ParsedDocument {
             root,
             problems: self.problems,
         })
+    }
+
+    /// What JSON encoding finds in the finished tree, as sigs.k8s.io/yaml meets it only then:
+    /// keys it cannot convert (kept under placeholders, now dropped) and values it cannot
+    /// encode (`.inf`, `.nan`). Values and keys that a later duplicate replaced are gone by
+    /// now, so they are not reported (the API server never sees them either).
+    fn finish(&mut self, root: &mut Node) {
+        let mut reported = vec![false; self.deferred.len()];
+        let mut bad_values: Vec<(Span, bool)> = Vec::new();
+        let mut stack: Vec<&mut Node> = vec![root];
+        while let Some(node) = stack.pop() {
+            match &mut node.value {
+                Value::Float(f) if !f.is_finite() => bad_values.push((node.span, f.is_nan())),
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(m) => {
+                    m.entries
+                        .retain(|e| match e.key.strip_prefix(DEFERRED_KEY) {
+                            Some(n) => {
+                                if let Some(r) =
+                                    n.parse::<usize>().ok().and_then(|n| reported.get_mut(n))
+                                {
+                                    *r = true;
+                                }
+                                false
+                            }
+                            None => true,
+                        });
+                    stack.extend(m.entries.iter_mut().map(|e| &mut e.value));
+                }
+                _ => {}
+            }
+        }
+        for (problem, reported) in self.deferred.drain(..).zip(reported) {
+            if reported {
+                self.problems.push(problem);
+            }
+        }
+        bad_values.sort_by_key(|(s, _)| (s.start, s.end));
+        bad_values.dedup();
+        for (span, nan) in bad_values {
+            let text = self.span_text(span);
+            self.problems.push(LoadProblem::new(
+                InputRule::Unencodable,
+                format!(
+                    "`{}` is {}, which JSON cannot represent; the API server rejects this \
+                     document",
+                    crate::model::source::excerpt(&text, 80),
+                    if nan { "not a number" } else { "infinite" }
+                ),
+                Some(span),
+            ));
+        }
+    }
+
+    /// The source text of a one-line span (for messages), or `.inf` when it cannot be cut out.
+    fn span_text(&self, span: Span) -> String {
+        let line = span.start.line.saturating_sub(self.line_offset) as usize;
+        self.text
+            .split('\n')
+            .nth(line.saturating_sub(1))
+            .filter(|_| span.start.line == span.end.line)
+            .and_then(|l| {
+                let chars: Vec<char> = l.chars().collect();
+                let from = (span.start.col as usize).saturating_sub(1);
+                let to = (span.end.col as usize).saturating_sub(1).min(chars.len());
+                (from < to).then(|| chars[from..to].iter().collect())
+            })
+            .unwrap_or_else(|| ".inf".to_owned())
     }
 
     fn fail_closed(self) -> ParsedDocument {
@@ -1063,6 +1197,36 @@ impl<'a> Builder<'a> {
         span: &saphyr_parser::Span,
     ) -> Result<(), Stop> {
         let mut node_span = self.span(span);
+        if !self.kept_breaks.is_empty() {
+            let (from, to) = (span.start.index(), span.end.index());
+            let at = self.kept_breaks.partition_point(|&i| i < from);
+            if self.kept_breaks.get(at).is_some_and(|&i| i < to) {
+                self.problems.push(
+                    LoadProblem::new(
+                        InputRule::ParseError,
+                        "a value contains a Unicode line or paragraph separator (U+2028/U+2029): \
+                     the API server's YAML 1.1 decoder reads it as a line break with rules of \
+                     its own, which psslint does not reproduce; the document was not checked",
+                        Some(node_span),
+                    )
+                    .with_hint(
+                        "write the character as an escape (`\\u2028`) in a double-quoted string",
+                    ),
+                );
+                return Err(Stop::Limit);
+            }
+        }
+        if style == SaphyrStyle::DoubleQuoted && self.has_slash_escape {
+            if let Some(pos) = self.slash_escape(span) {
+                return Err(Stop::Syntax(SyntaxError {
+                    pos,
+                    info: "found unknown escape character `\\/` (YAML 1.1, which the API \
+                           server's decoder reads, has no such escape)"
+                        .to_owned(),
+                    char_index: span.start.index(),
+                }));
+            }
+        }
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,
             SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -1118,28 +1282,6 @@ impl<'a> Builder<'a> {
             .as_ref()
             .filter(|v| !matches!(v, Value::Str(_)) && !is_canonical_text(v, &text))
             .map(|_| Box::<str>::from(text.as_ref()));
-        let is_key = matches!(
-            self.stack.last(),
-            Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending.is_none()
-        );
-        if let (false, Some(Value::Float(f))) = (is_key, &resolved) {
-            if !f.is_finite() {
-                self.problems.push(LoadProblem::new(
-                    InputRule::Unencodable,
-                    format!(
-                        "`{}` is {}, which JSON cannot represent; the API server rejects \
-                         this document",
-                        crate::model::source::excerpt(&text, 80),
-                        if f.is_nan() {
-                            "not a number"
-                        } else {
-                            "infinite"
-                        }
-                    ),
-                    Some(node_span),
-                ));
-            }
-        }
         let value = resolved.unwrap_or_else(|| Value::Str(text.into_owned()));
         let node = Node {
             value,
@@ -1150,6 +1292,37 @@ impl<'a> Builder<'a> {
         };
         self.complete(node, 1, 0, anchor, is_merge);
         Ok(())
+    }
+
+    /// Where a double-quoted scalar (its source span) uses the escape `\/`, if it does.
+    fn slash_escape(&self, span: &saphyr_parser::Span) -> Option<Pos> {
+        let mut chars = self
+            .parse_text
+            .chars()
+            .enumerate()
+            .skip(span.start.index())
+            .take(span.end.index().saturating_sub(span.start.index()));
+        while let Some((_, c)) = chars.next() {
+            if c == '\\' {
+                if let Some((i, '/')) = chars.next() {
+                    // The backslash's position, from its character index.
+                    let m = Marker::new(i - 1, span.start.line(), span.start.col());
+                    return Some(self.pos_of_index(&m));
+                }
+            }
+        }
+        None
+    }
+
+    /// The file position of a marker by its character index alone.
+    fn pos_of_index(&self, m: &Marker) -> Pos {
+        let starts = lf_line_starts(self.text);
+        let line = starts.partition_point(|&s| s <= m.index()).max(1);
+        let col = m.index() - starts[line - 1] + 1;
+        self.pos_local(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        )
     }
 
     /// saphyr ends a block scalar at the start of the next token's line; end it at the end of
@@ -1288,14 +1461,26 @@ impl<'a> Builder<'a> {
                                         );
                                     }
                                 } else {
-                                    self.problems.push(LoadProblem::new(
+                                    let problem = LoadProblem::new(
                                         InputRule::Unencodable,
                                         format!(
                                             "{msg}; the API server rejects this document \
                                              (JSON object keys must be strings)"
                                         ),
                                         Some(span),
-                                    ));
+                                    );
+                                    if !collection {
+                                        // A null or uint64 key fails only if its mapping is
+                                        // still in the tree when it is converted to JSON (a
+                                        // later duplicate may replace the mapping): it stays
+                                        // under a placeholder key until [`Builder::finish`].
+                                        self.deferred.push(problem);
+                                        let key =
+                                            format!("{DEFERRED_KEY}{}", self.deferred.len() - 1);
+                                        m.pending = Some(PendingKey::Key { key, span });
+                                        return;
+                                    }
+                                    self.problems.push(problem);
                                 }
                                 PendingKey::Invalid
                             }
@@ -1567,19 +1752,62 @@ mod tests {
 
     #[test]
     fn empty_comment_and_null_documents_have_no_root() {
-        for t in [
-            "",
-            "\n\n",
-            "# just a comment\n",
-            "null\n",
-            "~",
-            "...\n",
-            "--- \n",
-        ] {
+        for t in ["", "\n\n", "# just a comment\n", "null\n", "~", "--- \n"] {
             let doc = parse(t);
             assert!(doc.root.is_none(), "{t:?}");
             assert!(doc.problems.is_empty(), "{t:?}: {:?}", doc.problems);
         }
+    }
+
+    /// Differences from go-yaml found by tests/oracle (the Go program in tools/yaml-oracle).
+    #[test]
+    fn text_that_go_yaml_reads_as_yaml_1_1() {
+        // A document cannot start with `...` ("did not find expected node content").
+        for t in ["...\n", "# c\n...\na: 1\n"] {
+            let doc = parse(t);
+            assert!(doc.root.is_none(), "{t:?}");
+            assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
+        }
+        // Control characters, DEL and C1 controls are rejected by libyaml's reader.
+        for t in [
+            "a: x\u{7f}\n",
+            "a: 'x\u{1}'\n",
+            "a: \u{9f}\n",
+            "# \u{fffe}\na: 1\n",
+        ] {
+            let doc = parse(t);
+            assert!(doc.root.is_none(), "{t:?}");
+            assert_eq!(rules(&doc), vec![InputRule::ParseError], "{t:?}");
+        }
+        // NEL, LS and PS are line breaks: a comment ends there, a new line starts.
+        let r = root("spec:\n  image: x  # c\u{85}  privileged: true\n");
+        assert_eq!(at(&r, "spec.privileged").value, Value::Bool(true));
+        assert_eq!(at(&r, "spec.privileged").span, sp(2, 31, 2, 35));
+        let r = root("a: 1\u{2028}b: 2\n");
+        assert_eq!(at(&r, "b").value, Value::Int(2));
+        // NEL inside a scalar folds like a line feed.
+        assert_eq!(
+            at(&root("a: 'x\u{85}  y'\n"), "a").value,
+            Value::Str("x y".into())
+        );
+        // YAML 1.2's `\/` escape is unknown to go-yaml.
+        let doc = parse("a: \"x\\/y\"\n");
+        assert!(doc.root.is_none());
+        assert_eq!(rules(&doc), vec![InputRule::ParseError]);
+        assert_eq!(doc.problems[0].span.map(|s| s.start), Some(Pos::new(1, 6)));
+        assert_eq!(
+            at(&root("a: \"x\\\\/y\"\n"), "a").value,
+            Value::Str("x\\/y".into())
+        );
+        // A value JSON cannot carry that a later duplicate replaces never reaches JSON.
+        let doc = parse("a: {~: 1, b: .inf}\na: 2\n");
+        assert_eq!(rules(&doc), vec![InputRule::DuplicateKey]);
+        let doc = parse("a: {~: 1}\nb: [.nan]\n");
+        assert_eq!(rules(&doc), vec![InputRule::Unencodable; 2]);
+        // LS/PS inside a scalar: libyaml keeps them with rules psslint does not reproduce.
+        let doc = parse("a: 'x\u{2028}y'\n");
+        assert!(doc.root.is_none());
+        assert_eq!(rules(&doc), vec![InputRule::ParseError]);
     }
 
     #[test]
