@@ -832,12 +832,25 @@ fn file_names_and_values_with_line_breaks_or_escape_codes_are_escaped() {
         }
     }
     // So are the plan's table and the exception review, which list names from the input.
-    for args in [&["plan", "."][..], &["exceptions", "."]] {
+    // The notices' Markdown too (through the built-in template or a team's own).
+    let notices = &[
+        "notices",
+        "--deadline",
+        "2027-01-01",
+        "--contact",
+        "me",
+        ".",
+    ][..];
+    for args in [&["plan", "."][..], &["exceptions", "."], notices] {
         let mut c = Command::new(bin());
         c.current_dir(d.path()).timeout(TIMEOUT).args(args);
         let run = Run::of(&mut c);
         let all = format!("{}{}", run.stdout, run.stderr);
         assert!(!all.contains('\u{1b}'), "{args:?}: raw escape in\n{all}");
+        if args[0] == "notices" {
+            assert!(all.contains("evil\\ngood.yaml"), "{all}");
+            assert!(!all.contains("evil\ngood.yaml"), "a forged line in\n{all}");
+        }
     }
     // The machine formats keep the exact name, in their own escaping.
     let run = Run::of(psslint_in(d.path(), "json").arg("."));

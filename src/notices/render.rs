@@ -67,8 +67,51 @@ impl NoticeTemplate {
             .get_template(&self.file)
             .map_err(|e| template_error(&self.file, &e))?;
         template
-            .render(minijinja::value::Serde(notice))
+            .render(minijinja::value::Serde(terminal_safe(notice)))
             .map_err(|e| template_error(&self.file, &e))
+    }
+}
+
+/// Fields whose text is laid out over several lines in a notice: YAML and source lines.
+const MULTI_LINE_FIELDS: &[&str] = &["before", "after", "fix_yaml", "exception_request"];
+
+/// The notice as a template sees it: every string from the input made safe for a terminal or a
+/// Markdown file (a file name with a line break or an escape sequence could otherwise forge a
+/// line or recolour the reader's terminal). Multi-line fields keep their line breaks; the JSON
+/// format's data stays exact, since JSON escapes control characters itself.
+fn terminal_safe(notice: &Notice) -> serde_json::Value {
+    let mut value = serde_json::to_value(notice).unwrap_or(serde_json::Value::Null);
+    escape_strings(&mut value, false);
+    value
+}
+
+fn escape_strings(value: &mut serde_json::Value, keep_lines: bool) {
+    use crate::report::text;
+    match value {
+        serde_json::Value::String(s) => {
+            let escaped = if keep_lines {
+                text::escape_keeping_lines(s)
+            } else {
+                text::escape(s)
+            };
+            if let std::borrow::Cow::Owned(escaped) = escaped {
+                *s = escaped;
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                escape_strings(item, keep_lines);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                escape_strings(
+                    field,
+                    keep_lines || MULTI_LINE_FIELDS.contains(&key.as_str()),
+                );
+            }
+        }
+        _ => {}
     }
 }
 
