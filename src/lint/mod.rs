@@ -31,8 +31,8 @@ use crate::input::read::Source;
 use crate::input::Input;
 use crate::manifest::decode::decode;
 use crate::manifest::object::{objects, ObjectInfo};
-use crate::manifest::skim::{skim, Skim};
-use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::skim::{is_empty_document, skim, Skim};
+use crate::manifest::split::{split_batches, Chunk};
 use crate::manifest::stream;
 use crate::manifest::yaml::parse_document;
 use crate::manifest::Node;
@@ -169,12 +169,14 @@ where
             let name = input.display();
             let partial = match prepared {
                 Prepared::Split { early, deferred } => {
-                    let mut out = deferred
-                        .into_par_iter()
-                        .map(|d| d.lint(&name, opts))
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .fold(early, Partial::merge);
+                    // Reduced in order, never collected: one Partial per document would grow
+                    // with their number.
+                    let mut out = early.merge(
+                        deferred
+                            .into_par_iter()
+                            .map(|d| d.lint(&name, opts))
+                            .reduce(Partial::default, Partial::merge),
+                    );
                     note_if_empty(&name, &mut out);
                     out
                 }
@@ -345,7 +347,6 @@ fn first_pass_bytes(
             return (Vec::new(), early, Vec::new());
         }
     };
-    let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
@@ -357,24 +358,28 @@ fn first_pass_bytes(
         first_line: 1,
         opts,
     };
-    early
-        .diagnostics
-        .extend(split_problems.iter().map(|p| file.problem(p, None)));
-    let looks: Vec<_> = chunks
-        .par_iter()
-        .map(|chunk| match file.settle(chunk) {
-            Some(settled) => Ok(settled),
-            None => Err(file.defer(chunk)),
-        })
-        .collect();
     let mut found = Vec::new();
     let mut deferred = Vec::new();
-    for look in looks {
-        match look {
-            Ok(settled) => early = early.merge(settled),
-            Err((namespaces, d)) => {
-                found.extend(namespaces);
-                deferred.push(d);
+    // In batches, so that memory does not grow with the number of documents.
+    let mut batches = split_batches(text, stream::WINDOW_DOCUMENTS);
+    while let Some((chunks, split_problems)) = opts.timed(Stage::Split, || batches.next()) {
+        early
+            .diagnostics
+            .extend(split_problems.iter().map(|p| file.problem(p, None)));
+        let looks: Vec<_> = chunks
+            .par_iter()
+            .map(|chunk| match file.settle(chunk) {
+                Some(settled) => Ok(settled),
+                None => Err(file.defer(chunk)),
+            })
+            .collect();
+        for look in looks {
+            match look {
+                Ok(settled) => early = early.merge(settled),
+                Err((namespaces, d)) => {
+                    found.extend(namespaces);
+                    deferred.push(d);
+                }
             }
         }
     }
@@ -479,20 +484,24 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
     // A file linted on its own (not through `lint_inputs`) reads its own Namespace objects.
     let observed = settle::observe_text(opts, name, text);
     let opts = observed.as_ref().unwrap_or(opts);
-    let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
     }
-    let mut out = out.merge(lint_window(
-        name,
-        text,
-        1,
-        &chunks,
-        &split_problems,
-        None,
-        opts,
-    ));
+    // In batches, so that memory does not grow with the number of documents.
+    let mut out = out;
+    let mut batches = split_batches(text, stream::WINDOW_DOCUMENTS);
+    while let Some((chunks, split_problems)) = opts.timed(Stage::Split, || batches.next()) {
+        out = out.merge(lint_window(
+            name,
+            text,
+            1,
+            &chunks,
+            &split_problems,
+            None,
+            opts,
+        ));
+    }
     note_if_empty(name, &mut out);
     out
 }
@@ -589,18 +598,20 @@ fn lint_window(
     let mut out = Partial::default();
     out.diagnostics
         .extend(problems.iter().map(|p| file.problem(p, None)));
-    chunks
-        .par_iter()
-        .enumerate()
-        .map(
-            |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
-                Some(m) => file.lint_memo(chunk, m.settled),
-                None => file.lint_chunk(chunk),
-            },
-        )
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(out, Partial::merge)
+    // Reduced in order (as a fold would), never collected: one Partial per document would grow
+    // with their number.
+    out.merge(
+        chunks
+            .par_iter()
+            .enumerate()
+            .map(
+                |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
+                    Some(m) => file.lint_memo(chunk, m.settled),
+                    None => file.lint_chunk(chunk),
+                },
+            )
+            .reduce(Partial::default, Partial::merge),
+    )
 }
 
 /// What a document the fast path settled contributes: one document, holding one object of a
@@ -681,6 +692,7 @@ impl FileCtx<'_> {
         }
         match settled {
             Some(object) => settled_partial(object),
+            None if self.opts.fast_path && is_empty_document(chunk.text) => Partial::default(),
             None => self.lint_tree(chunk),
         }
     }
@@ -690,6 +702,13 @@ impl FileCtx<'_> {
         let opts = self.opts;
         if !opts.fast_path {
             return None;
+        }
+        // An empty document (a run of `---` lines) yields nothing, provably.
+        if is_empty_document(chunk.text) {
+            if let Some(t) = &opts.timings {
+                t.add_chunk(true);
+            }
+            return Some(Partial::default());
         }
         let needs_tree = |kind: &str| opts.needs_tree(kind);
         let Skim::Skip { object } =
