@@ -9,6 +9,10 @@ use clap::Parser;
 use psslint::cli::args::{normalize_args, Cli, Command};
 use psslint::cli::{self, EXIT_OK, EXIT_TROUBLE};
 
+/// A failed allocation ends the run with a clear error and exit status 2, not an abort.
+#[global_allocator]
+static ALLOC: psslint::runtime::alloc::Checked = psslint::runtime::alloc::Checked;
+
 fn main() -> ExitCode {
     psslint::runtime::interrupt::install();
     let args = normalize_args(std::env::args_os().collect());

@@ -422,6 +422,27 @@ pub fn big_stream(path: &Path, bytes: u64, seed: u64) -> io::Result<u64> {
     Ok(total)
 }
 
+/// Writes a stream of `n` empty documents (`---` lines only, 4 bytes each): what a template
+/// loop that renders nothing leaves behind, and the shape that once cost memory per document.
+pub fn empty_documents(path: &Path, n: u64) -> io::Result<u64> {
+    let mut out = io::BufWriter::new(fs::File::create(path)?);
+    for _ in 0..n {
+        out.write_all(b"---\n")?;
+    }
+    out.flush()?;
+    Ok(4 * n)
+}
+
+/// Writes a stream of `n` tiny documents (`a: 1`), each a mapping that is no object.
+pub fn tiny_documents(path: &Path, n: u64) -> io::Result<u64> {
+    let mut out = io::BufWriter::new(fs::File::create(path)?);
+    for _ in 0..n {
+        out.write_all(b"a: 1\n---\n")?;
+    }
+    out.flush()?;
+    Ok(9 * n)
+}
+
 /// One small Deployment: the pre-commit case.
 pub fn small_manifest(path: &Path) -> io::Result<u64> {
     let mut rng = Rng::new(7);

@@ -27,7 +27,7 @@ use crate::input::read::Source;
 use crate::input::{display_path, Input};
 use crate::manifest::decode::decode;
 use crate::manifest::skim::{skim, Skim};
-use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::split::{split_batches, Chunk};
 use crate::manifest::stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::model::diagnostic::Diagnostic;
@@ -101,7 +101,14 @@ fn in_source(name: &str, source: Source, parse: &ParseOptions) -> Context {
     match source {
         Source::Bytes(bytes) => match decode(&bytes) {
             Ok(text) if namespaces::may_hold_namespace(text) => {
-                in_chunks(name, &split_stream(text).0, parse)
+                // In batches: memory must not grow with the number of documents.
+                let mut found = Context::default();
+                for (chunks, _) in split_batches(text, crate::manifest::stream::WINDOW_DOCUMENTS) {
+                    let more = in_chunks(name, &chunks, parse);
+                    found.namespaces.extend(more.namespaces);
+                    found.problems.extend(more.problems);
+                }
+                found
             }
             _ => Context::default(),
         },

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crate::manifest::object::objects;
-use crate::manifest::skim::{skim, Skim};
+use crate::manifest::skim::{is_empty_document, skim, Skim};
 use crate::manifest::split::Chunk;
 use crate::manifest::yaml::parse_document;
 use crate::runtime::timings::Stage;
@@ -33,6 +33,7 @@ impl FileCtx<'_> {
         }
         match settled {
             Some(object) => settled_partial(object),
+            None if self.opts.fast_path && is_empty_document(chunk.text) => Partial::default(),
             None => self.lint_tree(chunk),
         }
     }
@@ -42,6 +43,13 @@ impl FileCtx<'_> {
         let opts = self.opts;
         if !opts.fast_path {
             return None;
+        }
+        // An empty document (a run of `---` lines) yields nothing, provably.
+        if is_empty_document(chunk.text) {
+            if let Some(t) = &opts.timings {
+                t.add_chunk(true);
+            }
+            return Some(Partial::default());
         }
         let needs_tree = |kind: &str| opts.needs_tree(kind);
         let Skim::Skip { object } =

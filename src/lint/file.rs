@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::diagnose::problem::problem_diagnostic;
 use crate::input::read::Source;
 use crate::manifest::decode::decode;
-use crate::manifest::split::split_stream;
+use crate::manifest::split::split_batches;
 use crate::model::problem::LoadProblem;
 use crate::runtime::timings::Stage;
 
@@ -61,20 +61,24 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
     // A file linted on its own (not through `lint_inputs`) reads its own Namespace objects.
     let observed = settle::observe_text(opts, name, text);
     let opts = observed.as_ref().unwrap_or(opts);
-    let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
     }
-    let mut out = out.merge(lint_window(
-        name,
-        text,
-        1,
-        &chunks,
-        &split_problems,
-        None,
-        opts,
-    ));
+    // In batches, so that memory does not grow with the number of documents.
+    let mut out = out;
+    let mut batches = split_batches(text, crate::manifest::stream::WINDOW_DOCUMENTS);
+    while let Some((chunks, split_problems)) = opts.timed(Stage::Split, || batches.next()) {
+        out = out.merge(lint_window(
+            name,
+            text,
+            1,
+            &chunks,
+            &split_problems,
+            None,
+            opts,
+        ));
+    }
     note_if_empty(name, &mut out);
     out
 }

@@ -14,7 +14,7 @@ use crate::diagnose::problem::problem_diagnostic;
 use crate::input::read::Source;
 use crate::manifest::decode::decode;
 use crate::manifest::skim::{skim, Skim};
-use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::split::{split_batches, Chunk};
 use crate::manifest::stream;
 use crate::model::problem::LoadProblem;
 use crate::policy;
@@ -181,7 +181,6 @@ fn first_pass_bytes(
             return (Vec::new(), early, Vec::new());
         }
     };
-    let (chunks, split_problems) = split_stream(text);
     if let Some(t) = &opts.timings {
         t.add(Stage::Split, split_start);
         t.add_bytes(bytes.len());
@@ -193,24 +192,28 @@ fn first_pass_bytes(
         first_line: 1,
         opts,
     };
-    early
-        .diagnostics
-        .extend(split_problems.iter().map(|p| file.problem(p, None)));
-    let looks: Vec<_> = chunks
-        .par_iter()
-        .map(|chunk| match file.settle(chunk) {
-            Some(settled) => Ok(settled),
-            None => Err(file.defer(chunk)),
-        })
-        .collect();
     let mut found = Vec::new();
     let mut deferred = Vec::new();
-    for look in looks {
-        match look {
-            Ok(settled) => early = early.merge(settled),
-            Err((namespaces, d)) => {
-                found.extend(namespaces);
-                deferred.push(d);
+    // In batches, so that memory does not grow with the number of documents.
+    let mut batches = split_batches(text, stream::WINDOW_DOCUMENTS);
+    while let Some((chunks, split_problems)) = opts.timed(Stage::Split, || batches.next()) {
+        early
+            .diagnostics
+            .extend(split_problems.iter().map(|p| file.problem(p, None)));
+        let looks: Vec<_> = chunks
+            .par_iter()
+            .map(|chunk| match file.settle(chunk) {
+                Some(settled) => Ok(settled),
+                None => Err(file.defer(chunk)),
+            })
+            .collect();
+        for look in looks {
+            match look {
+                Ok(settled) => early = early.merge(settled),
+                Err((namespaces, d)) => {
+                    found.extend(namespaces);
+                    deferred.push(d);
+                }
             }
         }
     }

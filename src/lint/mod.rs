@@ -152,12 +152,14 @@ where
             let name = input.display();
             let partial = match prepared {
                 Prepared::Split { early, deferred } => {
-                    let mut out = deferred
-                        .into_par_iter()
-                        .map(|d| d.lint(&name, opts))
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .fold(early, Partial::merge);
+                    // Reduced in order, never collected: one Partial per document would grow
+                    // with their number.
+                    let mut out = early.merge(
+                        deferred
+                            .into_par_iter()
+                            .map(|d| d.lint(&name, opts))
+                            .reduce(Partial::default, Partial::merge),
+                    );
                     note_if_empty(&name, &mut out);
                     out
                 }

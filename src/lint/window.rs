@@ -109,16 +109,18 @@ pub(super) fn lint_window(
     let mut out = Partial::default();
     out.diagnostics
         .extend(problems.iter().map(|p| file.problem(p, None)));
-    chunks
-        .par_iter()
-        .enumerate()
-        .map(
-            |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
-                Some(m) => file.lint_memo(chunk, m.settled),
-                None => file.lint_chunk(chunk),
-            },
-        )
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(out, Partial::merge)
+    // Reduced in order (as a fold would), never collected: one Partial per document would grow
+    // with their number.
+    out.merge(
+        chunks
+            .par_iter()
+            .enumerate()
+            .map(
+                |(i, chunk)| match memo.and_then(|m| m.get(i)).filter(|m| m.fits(chunk)) {
+                    Some(m) => file.lint_memo(chunk, m.settled),
+                    None => file.lint_chunk(chunk),
+                },
+            )
+            .reduce(Partial::default, Partial::merge),
+    )
 }

@@ -110,6 +110,31 @@ struct Skimmer<'n> {
     kind: Option<Option<String>>,
 }
 
+/// Whether `text` (one chunk) is provably an empty document: every line blank or a comment
+/// (spaces, then `#` or nothing; a `\r` may end a line), and no character that the YAML 1.1
+/// decoding treats specially (see [`super::yaml11::needs_care`]: libyaml rejects some
+/// characters even in a comment). Such a document has no root and no problem when parsed in
+/// full, so it yields nothing; a stream of millions of `---` lines costs no parse. Tabs,
+/// directives, `...` and anything else are left to the parser.
+pub fn is_empty_document(text: &str) -> bool {
+    let mut rest = text.as_bytes();
+    loop {
+        let line_len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..line_len];
+        let content = line.iter().position(|&b| b != b' ').map(|i| &line[i..]);
+        match content {
+            None | Some(b"\r") => {}
+            Some(c) if c[0] == b'#' => {}
+            Some(_) => return false,
+        }
+        if line_len == rest.len() {
+            break;
+        }
+        rest = &rest[line_len + 1..];
+    }
+    !super::yaml11::needs_care(text)
+}
+
 /// Decides whether `text` (one chunk) can skip the full parse. `needs_tree(kind)` names the
 /// kinds whose tree the pipeline reads; it is asked about the root's `kind` string, whatever
 /// its `apiVersion`.
@@ -323,4 +348,37 @@ fn hash_key(key: &str) -> u64 {
     key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_documents_are_exactly_those_the_parser_finds_empty() {
+        use crate::manifest::yaml::parse_document;
+        let opts = ParseOptions::default();
+        let cases = [
+            ("", true),
+            ("\n\n", true),
+            ("# Source: c/t.yaml\n  # x\n\r\n", true),
+            ("   \n#\n", true),
+            ("a: 1\n", false),
+            ("# c\nx\n", false),
+            ("\t# tab\n", false),
+            ("...\n", false),
+            ("%YAML 1.1\n", false),
+            ("# \u{1b}\n", false),
+            ("# \u{85}\n", false),
+            ("  - a\n", false),
+        ];
+        for (text, empty) in cases {
+            assert_eq!(is_empty_document(text), empty, "{text:?}");
+            if empty {
+                let parsed = parse_document(text, 1, &opts);
+                assert!(parsed.root.is_none(), "{text:?}");
+                assert!(parsed.problems.is_empty(), "{text:?}");
+            }
+        }
+    }
 }

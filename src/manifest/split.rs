@@ -68,6 +68,104 @@ pub fn split_stream(text: &str) -> (Vec<Chunk<'_>>, Vec<LoadProblem>) {
     split_yaml_stream(text)
 }
 
+/// [`split_stream`] in batches of at most `max` documents (`max` ≥ 1), for a text of many
+/// small documents: the batches' documents and problems, in order, are exactly
+/// [`split_stream`]'s, but only one batch of [`Chunk`]s need be held at a time.
+pub fn split_batches(text: &str, max: usize) -> Batches<'_> {
+    let max = max.max(1);
+    // A document takes at least one line, so a text of fewer lines is one batch.
+    let few = memchr::memchr_iter(b'\n', text.as_bytes())
+        .nth(max)
+        .is_none();
+    let mode = if few {
+        BatchMode::Whole
+    } else if starts_like_json(text.as_bytes()) && is_json_stream(text) {
+        BatchMode::Json(JsonSplitter::new())
+    } else {
+        BatchMode::Lines(LineSplitter::new())
+    };
+    Batches {
+        text,
+        pos: 0,
+        max,
+        mode: Some(mode),
+    }
+}
+
+/// Whether `text` splits as a stream of JSON objects (scanned, the bounds dropped).
+fn is_json_stream(text: &str) -> bool {
+    let mut json = JsonSplitter::new();
+    let mut scratch = Vec::new();
+    for piece in text.as_bytes().chunks(1 << 16) {
+        json.feed(piece, &mut scratch);
+        scratch.clear();
+    }
+    json.finish().is_some()
+}
+
+/// The batches of [`split_batches`].
+pub struct Batches<'a> {
+    text: &'a str,
+    /// Where the next batch's scan starts.
+    pos: usize,
+    max: usize,
+    /// `None` once the last batch is out.
+    mode: Option<BatchMode>,
+}
+
+enum BatchMode {
+    /// Fewer lines than a batch holds: [`split_stream`] at once.
+    Whole,
+    Json(JsonSplitter),
+    Lines(LineSplitter),
+}
+
+impl<'a> Iterator for Batches<'a> {
+    type Item = (Vec<Chunk<'a>>, Vec<LoadProblem>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut bounds = Vec::new();
+        let mut problems = Vec::new();
+        let finished;
+        match self.mode.as_mut()? {
+            BatchMode::Whole => {
+                self.mode = None;
+                return Some(split_stream(text));
+            }
+            BatchMode::Json(json) => {
+                while bounds.len() < self.max && self.pos < bytes.len() {
+                    let end = (self.pos + 4096).min(bytes.len());
+                    json.feed(&bytes[self.pos..end], &mut bounds);
+                    self.pos = end;
+                }
+                finished = self.pos >= bytes.len();
+            }
+            BatchMode::Lines(lines) => {
+                while bounds.len() < self.max && self.pos < bytes.len() {
+                    let pos = self.pos;
+                    let line_end =
+                        memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
+                    let next = (line_end + 1).min(text.len());
+                    bounds.extend(lines.line(&text[pos..line_end], pos, next, &mut problems));
+                    self.pos = next;
+                }
+                finished = self.pos >= bytes.len();
+            }
+        }
+        if finished {
+            match self.mode.take() {
+                Some(BatchMode::Json(json)) => bounds.extend(json.finish()),
+                Some(BatchMode::Lines(lines)) => bounds.push(lines.finish(text.len())),
+                _ => {}
+            }
+        }
+        let chunks = bounds.iter().filter_map(|b| b.in_text(text, 0)).collect();
+        Some((chunks, problems))
+    }
+}
+
 /// Whether the first non-blank character is `{`: kubectl then reads a sequence of JSON values.
 pub fn starts_like_json(bytes: &[u8]) -> bool {
     bytes
@@ -390,6 +488,47 @@ fn truncate(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_are_the_whole_split_in_pieces() {
+        let texts = [
+            String::new(),
+            "a: 1\n".to_owned(),
+            "a: 1\n---\nb: 2\n--- x\n# Source: c/t.yaml\nc: 3\n---\n".repeat(40),
+            "---\n".repeat(100),
+            "---\n---\n\n---".repeat(30),
+            "{\"a\": 1}\n{\"b\": \"}{\\\n\"}\n\n  {\"c\": [1]}\n".repeat(50),
+            "{\"a\": 1}{\"b\": 2}\n---\nc: 3\n".repeat(20),
+            "a: |\n  ---\n  x\n---\r\nb: 2\r\n".repeat(25),
+        ];
+        let key = |c: &Chunk<'_>| {
+            (
+                c.text.as_ptr() as usize,
+                c.text.len(),
+                c.start_line,
+                c.origin.clone(),
+            )
+        };
+        for text in &texts {
+            let (want, want_problems) = split_stream(text);
+            for max in [1, 2, 7, 64, 100_000] {
+                let mut got = Vec::new();
+                let mut problems = Vec::new();
+                for (chunks, p) in split_batches(text, max) {
+                    // A JSON batch may overshoot by what one 4 KiB piece completes.
+                    assert!(chunks.len() <= max + 4096, "{} > {max}", chunks.len());
+                    got.extend(chunks.iter().map(key));
+                    problems.extend(p);
+                }
+                assert_eq!(
+                    got,
+                    want.iter().map(key).collect::<Vec<_>>(),
+                    "{text:?} max {max}"
+                );
+                assert_eq!(problems, want_problems, "{text:?} max {max}");
+            }
+        }
+    }
 
     fn texts<'a>(chunks: &[Chunk<'a>]) -> Vec<(&'a str, u32)> {
         chunks.iter().map(|c| (c.text, c.start_line)).collect()

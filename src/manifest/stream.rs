@@ -25,6 +25,11 @@ use crate::model::problem::LoadProblem;
 /// start of the line after a document).
 pub const CONTEXT_LINES: u32 = 2;
 
+/// A window is also handed out once it holds this many documents, however few bytes they have:
+/// memory must not grow with the number of documents (20 million empty ones are 80 MB of
+/// `---` lines and no document bytes at all).
+pub const WINDOW_DOCUMENTS: usize = 4096;
+
 /// What [`survey`] found out about a file that decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Survey {
@@ -146,6 +151,10 @@ pub struct Windows<R> {
     done: Vec<ChunkBounds>,
     done_bytes: usize,
     problems: Vec<LoadProblem>,
+    /// For each of `done` and `problems`: the line up to which the window must reach for its
+    /// snippets (nondecreasing).
+    done_need: Vec<u32>,
+    problems_need: Vec<u32>,
     /// Lines the window must reach for the snippets of what is done.
     need_line: u32,
     /// Hand out a window once its documents hold this many bytes.
@@ -175,6 +184,8 @@ pub fn windows<R: Read + Seek>(
         done: Vec::new(),
         done_bytes: 0,
         problems: Vec::new(),
+        done_need: Vec::new(),
+        problems_need: Vec::new(),
         need_line: 0,
         batch_bytes: batch_bytes.max(1),
         finished: false,
@@ -213,21 +224,41 @@ impl<R: Read> Windows<R> {
             self.done_bytes += chunk.end - chunk.start;
             // The chunk ends where this line starts.
             self.need_line = self.need_line.max(line_no + CONTEXT_LINES + 1);
+            self.done_need.push(self.need_line);
         }
         for p in &self.problems[problems_before..] {
             let line = p.span.map_or(line_no, |s| s.end.line);
             self.need_line = self.need_line.max(line + CONTEXT_LINES + 1);
+            self.problems_need.push(self.need_line);
         }
         Ok(true)
     }
 
     /// Hands out everything read so far, keeping the lines that the next window needs: the
-    /// pending document and the context lines before it.
-    fn cut(&mut self) -> io::Result<Window> {
-        let (pending_start, pending_line) = match &self.splitter {
+    /// pending document and the context lines before it. With `all` false, the documents and
+    /// problems whose context lines after them are not all read yet stay for the next window
+    /// (with their lines); `None` if that leaves nothing to hand out.
+    fn cut(&mut self, all: bool) -> io::Result<Option<Window>> {
+        let (mut pending_start, mut pending_line) = match &self.splitter {
             Some(s) => s.pending(),
             None => (self.buf_base + self.buf.len(), self.next_line),
         };
+        let (ready, ready_problems) = if all {
+            (self.done.len(), self.problems.len())
+        } else {
+            let read = self.next_line - 1;
+            let ready = self.done_need.partition_point(|&n| n <= read);
+            let problems = self.problems_need.partition_point(|&n| n <= read);
+            // A problem stays only with the document its separator ends.
+            if ready == 0 || (problems < self.problems.len() && ready == self.done.len()) {
+                return Ok(None);
+            }
+            (ready, problems)
+        };
+        if let Some(first_kept) = self.done.get(ready) {
+            pending_start = pending_start.min(first_kept.start);
+            pending_line = pending_line.min(first_kept.start_line);
+        }
         let mut cut = pending_start
             .checked_sub(self.buf_base)
             .filter(|&c| c <= self.buf.len())
@@ -250,13 +281,15 @@ impl<R: Read> Windows<R> {
             text,
             first_line: self.buf_line,
             base: self.buf_base,
-            chunks: std::mem::take(&mut self.done),
-            problems: std::mem::take(&mut self.problems),
+            chunks: self.done.drain(..ready).collect(),
+            problems: self.problems.drain(..ready_problems).collect(),
         };
+        self.done_need.drain(..ready);
+        self.problems_need.drain(..ready_problems);
         self.buf_base += cut;
         self.buf_line = cut_line;
-        self.done_bytes = 0;
-        Ok(window)
+        self.done_bytes = self.done.iter().map(|c| c.end - c.start).sum();
+        Ok(Some(window))
     }
 
     fn next_window(&mut self) -> io::Result<Option<Window>> {
@@ -268,7 +301,13 @@ impl<R: Read> Windows<R> {
                 break;
             }
             if self.done_bytes >= self.batch_bytes && self.next_line > self.need_line {
-                return self.cut().map(Some);
+                return self.cut(true);
+            }
+            // Many small documents: hand out those whose context is read.
+            if self.done.len() >= WINDOW_DOCUMENTS {
+                if let Some(window) = self.cut(false)? {
+                    return Ok(Some(window));
+                }
             }
         }
         self.finished = true;
@@ -279,7 +318,8 @@ impl<R: Read> Windows<R> {
             None => return Ok(None),
         };
         self.done.push(last);
-        self.cut().map(Some)
+        self.done_need.push(self.next_line);
+        self.cut(true)
     }
 }
 
@@ -351,6 +391,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn many_small_documents_are_cut_into_windows_of_bounded_count() {
+        // Empty documents have no bytes: only their number can cut a window.
+        let mut text = String::new();
+        for i in 0..3 * WINDOW_DOCUMENTS {
+            match i % 7 {
+                0 => text.push_str("a: 1\n---\n"),
+                3 => text.push_str("--- x\n"),
+                5 => text.push_str("# Source: c/t.yaml\n---\n"),
+                _ => text.push_str("---\n"),
+            }
+        }
+        let mut file = Cursor::new(text.as_bytes().to_vec());
+        let s = survey(&mut file).expect("io").expect("decodes");
+        let mut windows_seen = 0;
+        for w in windows(file, s, usize::MAX).expect("io") {
+            let w = w.expect("io");
+            windows_seen += 1;
+            assert!(w.chunks.len() <= WINDOW_DOCUMENTS, "{}", w.chunks.len());
+        }
+        assert!(windows_seen >= 3, "{windows_seen} windows");
+        assert_eq!(streamed(&text, usize::MAX), in_memory(&text));
+        assert_eq!(streamed(&text, 100), in_memory(&text));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::labels::{Label, KEYS};
 use crate::manifest::object::objects;
 use crate::manifest::skim::{skim, Skim};
-use crate::manifest::split::{split_stream, Chunk};
+use crate::manifest::split::{split_batches, Chunk};
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::{Node, Value};
 use crate::workload::kinds::api_group;
@@ -81,8 +81,10 @@ pub fn in_text(file: &str, text: &str, parse: &ParseOptions) -> Vec<ObservedName
     if !may_hold_namespace(text) {
         return Vec::new();
     }
-    let (chunks, _) = split_stream(text);
-    in_chunks(file, &chunks, parse)
+    // In batches: memory must not grow with the number of documents.
+    split_batches(text, crate::manifest::stream::WINDOW_DOCUMENTS)
+        .flat_map(|(chunks, _)| in_chunks(file, &chunks, parse))
+        .collect()
 }
 
 /// The Namespace objects in some documents of a file (a window of a streamed file, say).

@@ -39,6 +39,18 @@ mod imp {
         }
     }
 
+    /// Deletes the temporary report file being written, if any, without allocating (for a
+    /// death other than a signal: memory exhausted, see [`crate::runtime::alloc`]).
+    pub fn discard_temp() {
+        let path = TEMP.swap(ptr::null_mut(), Ordering::SeqCst);
+        if !path.is_null() {
+            // SAFETY: as in `on_signal`; the string is leaked, the process is about to exit.
+            unsafe {
+                libc::unlink(path);
+            }
+        }
+    }
+
     pub fn install() {
         for sig in [libc::SIGINT, libc::SIGTERM] {
             // SAFETY: plain sigaction calls; the handler is async-signal-safe (see above).
@@ -93,6 +105,8 @@ mod imp {
 
     pub fn install() {}
 
+    pub fn discard_temp() {}
+
     pub struct TempGuard(());
 
     impl TempGuard {
@@ -102,6 +116,9 @@ mod imp {
     }
 }
 
+/// Deletes the temporary report file being written, if any (async-signal-safe, allocates
+/// nothing).
+pub use imp::discard_temp;
 /// Installs the handlers (once, from `main`).
 pub use imp::install;
 /// Registers a temporary file for deletion on an interrupt, for as long as the guard lives.

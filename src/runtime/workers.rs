@@ -57,8 +57,16 @@ pub fn build_pool(threads: usize) {
     } else {
         builder
     };
-    // Only fails if a pool was already built, which the binary never does twice.
-    let _ = builder.build_global();
+    // Fails if a pool was already built, which the binary never does twice, or if a worker
+    // thread cannot be started: under a memory cap (`ulimit -v`) its stack may not fit. Then
+    // the run cannot go on (rayon would panic at the first parallel step): say so, exit 2.
+    if let Err(e) = builder.build_global() {
+        eprintln!(
+            "psslint: error: cannot start {threads} worker threads ({e}); out of memory? \
+             Raise the memory limit (ulimit -v) or pass --threads 1"
+        );
+        std::process::exit(2);
+    }
 }
 
 #[cfg(test)]
