@@ -442,3 +442,182 @@ fn a_real_helm_renders_the_chart_when_one_is_installed() {
         .as_str()
         .is_some_and(|o| o.starts_with("opentelemetry-collector/templates/"))));
 }
+
+/// Whether `kubectl` is on PATH; in CI it must be (kustomize is tested for real).
+fn kubectl() -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("kubectl").is_file()));
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is missing in CI: the kustomize tests need it"
+        );
+        support::skipped("kubectl is not on PATH: kustomizations were not built");
+    }
+    found
+}
+
+/// `(file:line:col, rule, object name)` of each finding, in report order.
+fn placed(diags: &[Value]) -> Vec<(String, String, String)> {
+    diags
+        .iter()
+        .map(|d| {
+            (
+                format!(
+                    "{}:{}:{}",
+                    d["file"].as_str().unwrap(),
+                    d["line"],
+                    d["column"]
+                ),
+                d["rule"].as_str().unwrap().to_string(),
+                d["object"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kustomize_findings_name_the_base_or_patch_line_that_set_the_field() {
+    if !kubectl() {
+        return;
+    }
+    let dir = common::testdata("kustomize");
+    let run = common::run_in(
+        &dir,
+        &["--format", "json", "--level", "baseline", "."],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let diags = diagnostics(&run);
+    let own = |s: &str| s.to_string();
+    assert_eq!(
+        placed(&diags),
+        [
+            // The base sets the capability; both overlays deploy it, each reported once.
+            (
+                own("base/deployment.yaml:28:15"),
+                own("capabilities_baseline"),
+                own("web-debug")
+            ),
+            (
+                own("base/deployment.yaml:28:15"),
+                own("capabilities_baseline"),
+                own("prod-web")
+            ),
+            // JSON 6902 operations: the `value` that sets the field.
+            (
+                own("overlays/debug/host.yaml:3:3"),
+                own("hostNamespaces"),
+                own("web-debug")
+            ),
+            (
+                own("overlays/debug/host.yaml:8:7"),
+                own("hostPathVolumes"),
+                own("web-debug")
+            ),
+            // The strategic-merge patch's field.
+            (
+                own("overlays/prod/privileged.yaml:11:13"),
+                own("privileged"),
+                own("prod-web")
+            ),
+        ],
+        "{diags:#?}"
+    );
+    // The base is linted through its overlays only, and no kustomization's file raw.
+    assert!(!diags
+        .iter()
+        .any(|d| d["file"] == "base" || d["file"] == "./base"));
+    let snippet = common::run_in(
+        &dir,
+        &[
+            "--format",
+            "human",
+            "--color",
+            "never",
+            "--level",
+            "baseline",
+            "overlays/prod",
+        ],
+        None,
+    );
+    assert!(
+        snippet.stdout.contains("privileged: true"),
+        "the snippet shows the patch's line:\n{}",
+        snippet.stdout
+    );
+
+    // Missing fields point at the nearest parent the base defines.
+    let run = common::run_in(
+        &dir,
+        &["--format", "json", "--level", "restricted", "overlays/prod"],
+        None,
+    );
+    let diags = diagnostics(&run);
+    let at: Vec<(String, String)> = placed(&diags).into_iter().map(|(a, b, _)| (a, b)).collect();
+    assert_eq!(
+        at,
+        [
+            (own("base/deployment.yaml:25:11"), own("runAsNonRoot")),
+            (
+                own("base/deployment.yaml:25:11"),
+                own("seccompProfile_restricted")
+            ),
+            (
+                own("base/deployment.yaml:27:13"),
+                own("capabilities_restricted")
+            ),
+            (
+                own("overlays/prod/privileged.yaml:11:13"),
+                own("privileged")
+            ),
+        ],
+        "{diags:#?}"
+    );
+    assert!(diags.iter().all(|d| d["object"]["namespace"] == "shop"));
+}
+
+#[test]
+fn kustomize_verdicts_are_those_of_the_plain_build() {
+    if !kubectl() {
+        return;
+    }
+    let dir = common::testdata("kustomize");
+    for overlay in ["overlays/prod", "overlays/debug"] {
+        let built = std::process::Command::new("kubectl")
+            .args(["kustomize", overlay])
+            .current_dir(&dir)
+            .output()
+            .expect("kubectl runs");
+        assert!(built.status.success());
+        let plain = String::from_utf8(built.stdout).expect("UTF-8");
+        assert!(!plain.contains("config.kubernetes.io/origin"));
+        for level in ["baseline", "restricted"] {
+            let piped = common::run_in(
+                &dir,
+                &["--format", "json", "--level", level, "-"],
+                Some(&plain),
+            );
+            let linted =
+                common::run_in(&dir, &["--format", "json", "--level", level, overlay], None);
+            assert_eq!(piped.code, linted.code);
+            let key = |d: &Value| {
+                (
+                    d["rule"].clone(),
+                    d["message"].clone(),
+                    d["object"].clone(),
+                    d["field"].clone(),
+                )
+            };
+            let mut want: Vec<_> = diagnostics(&piped).iter().map(key).collect();
+            let mut got: Vec<_> = diagnostics(&linted).iter().map(key).collect();
+            want.sort_by_key(|k| format!("{k:?}"));
+            got.sort_by_key(|k| format!("{k:?}"));
+            assert_eq!(got, want, "{overlay} at {level}");
+            // Every finding left the rendered stream for a file that exists.
+            for d in diagnostics(&linted) {
+                assert!(dir.join(d["file"].as_str().unwrap()).is_file(), "{d:#?}");
+            }
+        }
+    }
+}

@@ -125,7 +125,7 @@ pub fn run(args: CheckArgs) -> u8 {
             .filter(|p| p.is_dir()),
         &render_options(&args),
     );
-    let report = lint::lint_discovered(&discovered, &opts, |input| {
+    let mut report = lint::lint_discovered(&discovered, &opts, |input| {
         match input.path().filter(|p| p.is_dir()) {
             Some(dir) => match renders.source(dir) {
                 Some(rendered) => rendered.map(Source::Bytes),
@@ -135,6 +135,7 @@ pub fn run(args: CheckArgs) -> u8 {
             None => read::read(input, &limits),
         }
     });
+    render::remap(&mut report, &renders);
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {

@@ -110,8 +110,38 @@ pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
     }
     out.inputs.sort();
     out.inputs.dedup();
+    drop_kustomization_parts(&mut out.inputs);
     out.problems.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// Kustomizations are linted as what they build: a base that another kustomization of the
+/// run includes (resources, bases, components, transitively) is linted through it only, and
+/// the files they read (resources, patches, their kustomization files) are never linted raw.
+fn drop_kustomization_parts(inputs: &mut Vec<Input>) {
+    let mut files = std::collections::BTreeSet::new();
+    let mut bases = std::collections::BTreeSet::new();
+    for input in inputs.iter() {
+        let Some(dir) = input.path().filter(|p| p.is_dir()) else {
+            continue;
+        };
+        if render::tool_for(dir) != Some(render::Tool::Kustomize) {
+            continue;
+        }
+        let refs = render::kustomize::references(dir);
+        files.extend(refs.files);
+        bases.extend(refs.kustomizations);
+    }
+    if files.is_empty() && bases.is_empty() {
+        return;
+    }
+    inputs.retain(|input| {
+        let Some(path) = input.path() else {
+            return true;
+        };
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        !files.contains(&canonical) && !bases.contains(&canonical)
+    });
 }
 
 fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
