@@ -107,6 +107,8 @@ static RULES: [RuleDoc; 48] = [
     doc!("empty-input", INPUT),
     doc!("unchecked-pod-template", INPUT),
     doc!("template-not-found", INPUT),
+    doc!("render-unavailable", INPUT),
+    doc!("render-error", INPUT),
     doc!("namespace-invalid-label", POLICY),
     doc!("namespace-no-enforce", POLICY),
     doc!("namespace-unpinned-version", POLICY),
@@ -117,8 +119,6 @@ static RULES: [RuleDoc; 48] = [
     doc!("exception-expired", POLICY),
     doc!("exception-expiring", POLICY),
     doc!("exception-unused", POLICY),
-    doc!("render-unavailable", INPUT),
-    doc!("render-error", INPUT),
 ];
 
 impl RuleDoc {

@@ -621,3 +621,69 @@ fn kustomize_verdicts_are_those_of_the_plain_build() {
         }
     }
 }
+
+#[test]
+fn psslint_yaml_gives_a_chart_its_values_files_before_the_command_lines() {
+    let repo = temp_repo();
+    let root = repo.path();
+    write_file(
+        root,
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
+    write_file(root, "charts/web/values-prod.yaml", "replicas: 2\n");
+    write_file(
+        root,
+        "psslint.yaml",
+        "charts:\n  charts/web: {values: [charts/web/values-prod.yaml]}\n",
+    );
+    let rendered = root.join("rendered.yaml");
+    fs::write(
+        &rendered,
+        "---\n# Source: web/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: web\n    securityContext: {privileged: true}\n",
+    )
+    .expect("rendered");
+    let fake = fake_helm(
+        &[
+            "template",
+            "release-name",
+            "charts/web",
+            "--values",
+            "charts/web/values-prod.yaml",
+            "--values",
+            "extra.yaml",
+        ],
+        &[rendered],
+    );
+    let run = run_with_path(
+        root,
+        &path_with(fake.path()),
+        &[
+            "--format",
+            "json",
+            "--level",
+            "baseline",
+            "--values",
+            "extra.yaml",
+            "charts",
+        ],
+    );
+    let diags = diagnostics(&run);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(rules_of(&diags, "charts/web"), ["privileged"], "{diags:#?}");
+    assert_eq!(diags[0]["origin"], "web/templates/pod.yaml");
+
+    // A bad `charts:` entry is a config error with its position (exit 2).
+    write_file(
+        root,
+        "psslint.yaml",
+        "charts:\n  charts/web: {value: [x.yaml]}\n",
+    );
+    let run = run_with_path(root, &path_with(fake.path()), &["charts"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("psslint.yaml:2:16") && run.stderr.contains("unknown field \"value\""),
+        "{}",
+        run.stderr
+    );
+}

@@ -21,10 +21,13 @@ use crate::runtime::timings::{Stage, Timings};
 use crate::runtime::workers;
 
 /// How this run renders charts and kustomizations.
-fn render_options(args: &CheckArgs) -> render::RenderOptions {
+fn render_options(
+    args: &CheckArgs,
+    chart_values: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> render::RenderOptions {
     render::RenderOptions {
         values: args.render.values.clone(),
-        chart_values: Default::default(),
+        chart_values,
         set: args.render.set.clone(),
         set_string: args.render.set_string.clone(),
         release_name: args.render.release_name.clone(),
@@ -77,6 +80,10 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return super::config_trouble(&errors),
     };
+    let chart_values = match args.policy.chart_values() {
+        Ok(v) => v,
+        Err(errors) => return super::config_trouble(&errors),
+    };
     // Never write a report over a file this run reads (the Namespace context included).
     let mut inputs = super::run_inputs(&discovered, &args.policy);
     inputs.extend(args.namespaces_from.iter().cloned());
@@ -123,7 +130,7 @@ pub fn run(args: CheckArgs) -> u8 {
             .iter()
             .filter_map(Input::path)
             .filter(|p| p.is_dir()),
-        &render_options(&args),
+        &render_options(&args, chart_values),
     );
     let mut report = lint::lint_discovered(&discovered, &opts, |input| {
         match input.path().filter(|p| p.is_dir()) {

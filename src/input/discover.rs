@@ -131,6 +131,10 @@ fn drop_kustomization_parts(inputs: &mut Vec<Input>) {
         let refs = render::kustomize::references(dir);
         files.extend(refs.files);
         bases.extend(refs.kustomizations);
+        // A component is only ever built as part of the kustomizations that name it.
+        if render::kustomize::is_component(dir) {
+            bases.insert(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
+        }
     }
     if files.is_empty() && bases.is_empty() {
         return;

@@ -23,7 +23,9 @@ pub fn command(chart: &Path, opts: &RenderOptions) -> Vec<String> {
     if opts.namespace != "default" {
         argv.extend(["--namespace".to_string(), opts.namespace.clone()]);
     }
-    let per_chart = opts.chart_values.get(&display_path(chart));
+    let per_chart = std::fs::canonicalize(chart)
+        .ok()
+        .and_then(|c| opts.chart_values.get(&c));
     for v in per_chart.into_iter().flatten().chain(&opts.values) {
         argv.extend(["--values".to_string(), arg(v)]);
     }
@@ -114,6 +116,9 @@ mod tests {
 
     #[test]
     fn the_command_carries_every_flag_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chart = dir.path().join("charts/web");
+        std::fs::create_dir_all(&chart).expect("mkdir");
         let mut opts = RenderOptions {
             values: vec![PathBuf::from("prod.yaml"), PathBuf::from("eu west.yaml")],
             set: vec!["image.tag=1.2".into()],
@@ -123,13 +128,15 @@ mod tests {
             ..RenderOptions::default()
         };
         opts.chart_values.insert(
-            "charts/web".into(),
+            std::fs::canonicalize(&chart).expect("canonical"),
             vec![PathBuf::from("charts/web/ci/a.yaml")],
         );
+        let argv = command(&chart, &opts);
+        assert_eq!(argv[..3], ["helm", "template", "web"]);
         assert_eq!(
-            process::shell_line(&command(Path::new("./charts/web"), &opts)),
-            "helm template web ./charts/web --namespace shop --values charts/web/ci/a.yaml \
-             --values prod.yaml --values 'eu west.yaml' --set image.tag=1.2 --set-string a=b"
+            process::shell_line(&argv[4..]),
+            "--namespace shop --values charts/web/ci/a.yaml --values prod.yaml \
+             --values 'eu west.yaml' --set image.tag=1.2 --set-string a=b"
         );
         let plain = command(Path::new("c"), &RenderOptions::default());
         assert_eq!(plain, ["helm", "template", "release-name", "c"]);

@@ -381,6 +381,12 @@ fn included(dir: &Path, root: &Node) -> Vec<PathBuf> {
     out
 }
 
+/// Whether `dir`'s kustomization file is a `kind: Component`: it cannot be built alone, only
+/// through the kustomizations whose `components:` name it.
+pub fn is_component(dir: &Path) -> bool {
+    kustomization(dir).is_some_and(|(_, root)| str_at(&root, &["kind"]) == Some("Component"))
+}
+
 /// What the kustomization at `dir` includes, transitively: the files it reads (its own
 /// kustomization files included) and the kustomization directories it builds on. Paths are
 /// canonical where they exist.

@@ -66,9 +66,9 @@ pub fn tool_for(dir: &Path) -> Option<Tool> {
 pub struct RenderOptions {
     /// `--values FILE`, in order, for every chart.
     pub values: Vec<PathBuf>,
-    /// Values files for one chart (psslint.yaml `charts:`), keyed by the chart directory as
-    /// [`display_path`] shows it; given before the command line's.
-    pub chart_values: BTreeMap<String, Vec<PathBuf>>,
+    /// Values files for one chart (psslint.yaml `charts:`), keyed by the chart directory's
+    /// canonical path; given before the command line's.
+    pub chart_values: BTreeMap<PathBuf, Vec<PathBuf>>,
     /// `--set KEY=VALUE`, in order.
     pub set: Vec<String>,
     /// `--set-string KEY=VALUE`, in order.
@@ -209,11 +209,7 @@ fn failed(what: &str, command: &str, outcome: &process::Finished) -> LoadProblem
         Some(code) => format!("exit status {code}"),
         None => "killed by a signal".to_string(),
     };
-    let stderr = if outcome.stderr.is_empty() {
-        "(no message)".to_string()
-    } else {
-        outcome.stderr.clone()
-    };
+    let stderr = tool_message(&outcome.stderr);
     LoadProblem::new(
         InputRule::RenderError,
         format!("{what} was not checked: `{command}` failed ({status}): {stderr}"),
@@ -222,6 +218,42 @@ fn failed(what: &str, command: &str, outcome: &process::Finished) -> LoadProblem
     .with_hint(format!(
         "run `{command}` to see the error and fix the input"
     ))
+}
+
+/// A renderer's error output as a message: kubectl's log prefix (`E1202 18:27:46.566860
+/// 14657 run.go:72] `, a time and a process id that would make every run's report differ) is
+/// cut, and so are kustomize's deprecation warnings, unless they are all there is.
+fn tool_message(stderr: &str) -> String {
+    let cleaned: Vec<&str> = stderr
+        .lines()
+        .map(strip_klog_prefix)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("# Warning:"))
+        .collect();
+    if !cleaned.is_empty() {
+        cleaned.join("\n")
+    } else if stderr.trim().is_empty() {
+        "(no message)".to_string()
+    } else {
+        stderr.trim().to_string()
+    }
+}
+
+/// `E1202 18:27:46.566860   14657 run.go:72] rest` → `rest`; other lines as they are.
+fn strip_klog_prefix(line: &str) -> &str {
+    let b = line.as_bytes();
+    let header = b.len() > 22
+        && matches!(b[0], b'I' | b'W' | b'E' | b'F')
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b' '
+        && b[8] == b':'
+        && b[11] == b':';
+    if !header {
+        return line;
+    }
+    match line.find("] ") {
+        Some(i) => &line[i + 2..],
+        None => line,
+    }
 }
 
 /// A process problem other than a failure exit: not started, timed out.
@@ -292,4 +324,18 @@ fn has_content(text: &str) -> bool {
 /// directory, where psslint runs the renderer too).
 fn arg(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_log_prefixes_and_warnings_are_cut() {
+        let stderr = "# Warning: 'bases' is deprecated.\nE1202 18:27:46.566860   14657 run.go:72] \"command failed\" err=\"boom\"\n";
+        assert_eq!(tool_message(stderr), "\"command failed\" err=\"boom\"");
+        assert_eq!(tool_message("Error: x\n"), "Error: x");
+        assert_eq!(tool_message("# Warning: only\n"), "# Warning: only");
+        assert_eq!(tool_message(""), "(no message)");
+    }
 }
