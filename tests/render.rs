@@ -182,6 +182,13 @@ fn a_chart_without_helm_is_unchecked_once_with_the_command_to_run() {
         run.stdout
     );
 
+    // A directory inside the chart stands for it too.
+    let run = run_with_path(root, path, &["--format", "json", "charts/web/templates"]);
+    assert_eq!(
+        rules_of(&diagnostics(&run), "charts/web"),
+        ["render-unavailable"]
+    );
+
     // --allow-unchecked: a warning, and the run passes.
     let run = run_with_path(root, path, &["--format", "json", "--allow-unchecked", "."]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -686,4 +693,50 @@ fn psslint_yaml_gives_a_chart_its_values_files_before_the_command_lines() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_named_patch_or_base_file_stands_for_the_overlays_that_build_it() {
+    if !kubectl() {
+        return;
+    }
+    let dir = common::testdata("kustomize");
+    // The staged patch: its overlay, not the patch linted raw (a patch is not a whole object).
+    let run = common::run_in(
+        &dir,
+        &[
+            "--format",
+            "json",
+            "--level",
+            "restricted",
+            "overlays/prod/privileged.yaml",
+        ],
+        None,
+    );
+    let diags = diagnostics(&run);
+    assert!(!diags.is_empty());
+    assert!(
+        diags.iter().all(|d| d["object"]["name"] == "prod-web"),
+        "{diags:#?}"
+    );
+    // The staged base file and kustomization: every overlay that deploys the base, once each.
+    let run = common::run_in(
+        &dir,
+        &[
+            "--format",
+            "json",
+            "--level",
+            "baseline",
+            "base/deployment.yaml",
+            "base/kustomization.yaml",
+        ],
+        None,
+    );
+    let mut names: Vec<String> = diagnostics(&run)
+        .iter()
+        .filter(|d| d["rule"] == "capabilities_baseline")
+        .map(|d| d["object"]["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["prod-web", "web-debug"]);
 }

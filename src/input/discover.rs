@@ -84,16 +84,22 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
 /// them, then exits 2).
 pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
     let mut out = Discovered::default();
+    // Named files that are no chart's: a kustomization's own files stand for it (below).
+    let mut named = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(p) {
-            Ok(meta) if meta.is_dir() => walk(p, opts, &mut out),
+            // A directory inside a chart (its `templates/`) stands for the chart.
+            Ok(meta) if meta.is_dir() => match helm::chart_of(&p.join("_")) {
+                Some(chart) if render::tool_for(p).is_none() => out.inputs.push(Input::File(chart)),
+                _ => walk(p, opts, &mut out),
+            },
             Ok(_) => match helm::chart_of(p) {
                 Some(chart) => out.inputs.push(Input::File(chart)),
-                None => out.inputs.push(Input::File(p.clone())),
+                None => named.push(p.clone()),
             },
             // A dangling symlink, or a permission problem on the way: reading it reports it.
             Err(_) if std::fs::symlink_metadata(p).is_ok() => {
@@ -106,6 +112,15 @@ pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
                     _ => e.to_string(),
                 },
             }),
+        }
+    }
+    let owners = render::kustomize::owners_of(&named, opts.no_ignore);
+    for file in named {
+        match owners.get(&file) {
+            Some(dirs) if !dirs.is_empty() => {
+                out.inputs.extend(dirs.iter().cloned().map(Input::File))
+            }
+            _ => out.inputs.push(Input::File(file)),
         }
     }
     out.inputs.sort();

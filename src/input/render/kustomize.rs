@@ -427,6 +427,81 @@ pub fn references(dir: &Path) -> References {
     refs
 }
 
+/// For named files (what a pre-commit hook passes), the kustomizations of the repository that
+/// read each one (its kustomization file, a resource, a patch, transitively through bases):
+/// a staged patch or base file stands for the overlays that build it. Files with no
+/// kustomization among their ancestors cost a few `stat`s; otherwise the repository (the
+/// working directory's, up to `.git`) is walked once for its kustomizations.
+pub fn owners_of(files: &[PathBuf], no_ignore: bool) -> HashMap<PathBuf, Vec<PathBuf>> {
+    let mut out = HashMap::new();
+    let Ok(cwd) = std::env::current_dir() else {
+        return out;
+    };
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let root = cwd
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&cwd)
+        .to_path_buf();
+    let canonical: Vec<(PathBuf, PathBuf)> = files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok().map(|c| (f.clone(), c)))
+        .filter(|(_, c)| {
+            c.starts_with(&root)
+                && c.ancestors()
+                    .skip(1)
+                    .take_while(|a| a.starts_with(&root))
+                    .any(|a| kustomization_file(a).is_some())
+        })
+        .collect();
+    if canonical.is_empty() {
+        return out;
+    }
+    // The repository root as a path relative to the working directory, so the kustomizations
+    // found are named as a walk from there would name them.
+    let up = cwd
+        .strip_prefix(&root)
+        .map(|rel| rel.components().count())
+        .unwrap_or(0);
+    let walk_root: PathBuf = if up == 0 {
+        PathBuf::from(".")
+    } else {
+        (0..up).map(|_| "..").collect()
+    };
+    let mut found = Vec::new();
+    for entry in ignore::WalkBuilder::new(&walk_root)
+        .standard_filters(!no_ignore)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build()
+        .flatten()
+    {
+        if entry.file_type().is_some_and(|t| t.is_dir())
+            && kustomization_file(entry.path()).is_some()
+            && !is_component(entry.path())
+        {
+            found.push(entry.into_path());
+        }
+    }
+    let refs: Vec<(PathBuf, References)> = found
+        .into_iter()
+        .map(|k| {
+            let r = references(&k);
+            (k, r)
+        })
+        .collect();
+    for (named, c) in canonical {
+        let owners: Vec<PathBuf> = refs
+            .iter()
+            .filter(|(_, r)| r.files.contains(&c))
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.insert(named, owners);
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Findings back to the files that set their fields.
 
