@@ -740,3 +740,55 @@ fn a_named_patch_or_base_file_stands_for_the_overlays_that_build_it() {
     names.sort();
     assert_eq!(names, ["prod-web", "web-debug"]);
 }
+
+#[test]
+fn inline_patches_are_placed_and_uncertain_ones_keep_the_rendered_location() {
+    if !kubectl() {
+        return;
+    }
+    let repo = temp_repo();
+    let root = repo.path();
+    fs::create_dir_all(root.join("base")).expect("mkdir");
+    common::copy_dir(&common::testdata("kustomize/base"), &root.join("base"));
+    write_file(
+        root,
+        "inline/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      \
+         metadata:\n        name: web\n      spec:\n        template:\n          spec:\n            hostPID: true\n",
+    );
+    write_file(
+        root,
+        "selected/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - target:\n      labelSelector: app=web\n    patch: |\n      \
+         - op: add\n        path: /spec/template/spec/hostIPC\n        value: true\n",
+    );
+    let run = common::run_in(
+        root,
+        &["--format", "json", "--level", "baseline", "."],
+        None,
+    );
+    let at: Vec<(String, String)> = placed(&diagnostics(&run))
+        .into_iter()
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    let own = |s: &str| s.to_string();
+    assert!(
+        at.contains(&(
+            own("inline/kustomization.yaml:12:13"),
+            own("hostNamespaces")
+        )),
+        "{at:#?}"
+    );
+    // A patch chosen by label selector: psslint cannot tell which objects it touched, so the
+    // findings on them stay where the build put them.
+    assert!(
+        at.iter()
+            .any(|(loc, rule)| loc.starts_with("selected:") && rule == "hostNamespaces"),
+        "{at:#?}"
+    );
+    assert!(
+        at.iter()
+            .any(|(loc, rule)| loc.starts_with("selected:") && rule == "capabilities_baseline"),
+        "{at:#?}"
+    );
+}

@@ -505,20 +505,54 @@ pub fn owners_of(files: &[PathBuf], no_ignore: bool) -> HashMap<PathBuf, Vec<Pat
 // ---------------------------------------------------------------------------------------------
 // Findings back to the files that set their fields.
 
-/// A patch a kustomization applies from a file.
+/// A patch a kustomization applies: from a file, or written inline in the kustomization file.
 #[derive(Debug)]
 struct Patch {
+    /// The file that holds it (the kustomization file for an inline patch).
     file: PathBuf,
     /// `target:` (kind, name), when given.
     target: Option<(Option<String>, Option<String>)>,
+    /// An inline patch's documents (spans in the kustomization file's lines, columns within
+    /// the block) and the block's indentation, to add to columns.
+    inline: Option<(Vec<Node>, u32)>,
 }
 
-fn patches(kustomization_file: &Path) -> Vec<Patch> {
-    let Some(dir) = kustomization_file.parent() else {
-        return Vec::new();
-    };
-    let Some((_, root)) = kustomization(dir) else {
-        return Vec::new();
+/// The patches of a kustomization file, or `None` when one of them cannot be placed with
+/// certainty (an inline patch that is not a block scalar, a target chosen by label or
+/// annotation selector or by a name pattern, a patch file that cannot be read): then no
+/// finding on the objects it touches is re-pointed.
+fn patches(kustomization_file: &Path) -> Option<Vec<Patch>> {
+    let dir = kustomization_file.parent()?;
+    let bytes = std::fs::read(kustomization_file).ok()?;
+    let text = decode(&bytes).ok()?;
+    let root = documents(text).into_iter().next()?;
+    let lines: Vec<&str> = text.lines().collect();
+    let inline = |value: &Node| -> Option<(Vec<Node>, u32)> {
+        use crate::manifest::node::ScalarStyle;
+        let body = value.as_str()?;
+        if !matches!(value.style, ScalarStyle::Literal) {
+            return None;
+        }
+        // The block's content starts on the line after its `|` indicator (where the node's
+        // span may start, or on the content itself).
+        let at = value.span.start.line;
+        let head = lines.get((at as usize).checked_sub(1)?)?;
+        let indicator = head.rsplit_once('|').is_some_and(|(_, rest)| {
+            rest.trim()
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+')
+        });
+        let first = if indicator { at + 1 } else { at };
+        let line = lines.get((first as usize).checked_sub(1)?)?;
+        let indent = (line.len() - line.trim_start_matches(' ').len()) as u32;
+        let (chunks, _) = split_stream(body);
+        let docs = chunks
+            .iter()
+            .filter_map(|c| {
+                parse_document(c.text, c.start_line + first - 1, &ParseOptions::default()).root
+            })
+            .collect();
+        Some((docs, indent))
     };
     let mut out = Vec::new();
     for item in root
@@ -526,31 +560,62 @@ fn patches(kustomization_file: &Path) -> Vec<Patch> {
         .and_then(|n| n.as_seq())
         .unwrap_or_default()
     {
-        if let Some(s) = item.as_str().filter(|s| !s.contains('\n')) {
+        let s = item.as_str()?;
+        if s.contains('\n') {
             out.push(Patch {
-                file: normalize(&dir.join(s)),
+                file: kustomization_file.to_path_buf(),
                 target: None,
+                inline: Some(inline(item)?),
+            });
+        } else {
+            let file = normalize(&dir.join(s));
+            std::fs::metadata(&file).ok()?;
+            out.push(Patch {
+                file,
+                target: None,
+                inline: None,
             });
         }
     }
     for key in ["patchesJson6902", "patches"] {
         for item in root.get(key).and_then(|n| n.as_seq()).unwrap_or_default() {
-            let Some(s) = item.get("path").and_then(Node::as_str) else {
-                continue;
+            let target = match item.get("target") {
+                None => None,
+                Some(t) => {
+                    if t.get("labelSelector").is_some() || t.get("annotationSelector").is_some() {
+                        return None;
+                    }
+                    let name = t.get("name").and_then(Node::as_str).map(str::to_string);
+                    if name
+                        .as_deref()
+                        .is_some_and(|n| n.contains(|c: char| "*?[]()|+\\^$".contains(c)))
+                    {
+                        return None;
+                    }
+                    Some((
+                        t.get("kind").and_then(Node::as_str).map(str::to_string),
+                        name,
+                    ))
+                }
             };
-            let target = item.get("target").map(|t| {
-                (
-                    t.get("kind").and_then(Node::as_str).map(str::to_string),
-                    t.get("name").and_then(Node::as_str).map(str::to_string),
-                )
-            });
-            out.push(Patch {
-                file: normalize(&dir.join(s)),
-                target,
-            });
+            if let Some(s) = item.get("path").and_then(Node::as_str) {
+                let file = normalize(&dir.join(s));
+                std::fs::metadata(&file).ok()?;
+                out.push(Patch {
+                    file,
+                    target,
+                    inline: None,
+                });
+            } else if let Some(body) = item.get("patch") {
+                out.push(Patch {
+                    file: kustomization_file.to_path_buf(),
+                    target,
+                    inline: Some(inline(body)?),
+                });
+            }
         }
     }
-    out
+    Some(out)
 }
 
 /// A source file, read once: its text and document trees.
@@ -670,17 +735,22 @@ fn place(obj: &ObjectOrigin, field: &FieldPath, files: &mut Files) -> Option<Pla
         }
     }
     for k in kustomizations {
-        for patch in patches(k) {
-            let Some(f) = files.get(&patch.file) else {
-                continue;
+        for patch in patches(k)? {
+            let docs: &[Node] = match &patch.inline {
+                Some((docs, _)) => docs,
+                None => match files.get(&patch.file) {
+                    Some(f) => &f.docs,
+                    None => return None,
+                },
             };
+            let shift = patch.inline.as_ref().map_or(0, |(_, indent)| *indent);
             let matches_target = |kind: &Option<String>, name: &Option<String>| {
                 kind.as_ref().is_none_or(|k| *k == obj.kind)
                     && name
                         .as_ref()
                         .is_none_or(|n| *n == obj.name || Some(n) == base_name.as_ref())
             };
-            let found = match f.docs.first() {
+            let found = match docs.first() {
                 // JSON 6902: a list of operations.
                 Some(first) if first.as_seq().is_some() => {
                     let Some((kind, name)) = &patch.target else {
@@ -693,9 +763,9 @@ fn place(obj: &ObjectOrigin, field: &FieldPath, files: &mut Files) -> Option<Pla
                 }
                 Some(_) => {
                     let doc = match &patch.target {
-                        Some((kind, name)) if matches_target(kind, name) => f.docs.first(),
+                        Some((kind, name)) if matches_target(kind, name) => docs.first(),
                         Some(_) => None,
-                        None => f.docs.iter().find(|d| {
+                        None => docs.iter().find(|d| {
                             str_at(d, &["kind"]) == Some(obj.kind.as_str())
                                 && matches_target(
                                     &None,
@@ -710,7 +780,9 @@ fn place(obj: &ObjectOrigin, field: &FieldPath, files: &mut Files) -> Option<Pla
                 }
                 None => None,
             };
-            if let Some((span, found)) = found {
+            if let Some((mut span, found)) = found {
+                span.start.col += shift;
+                span.end.col += shift;
                 let p = Place {
                     file: patch.file.clone(),
                     span,
