@@ -70,7 +70,7 @@ const POLICY: RuleKind = RuleKind::Policy;
 
 /// PSS checks in upstream output order (pss-spec §2.2), then input rules in
 /// `InputRule::ALL` order, then policy rules in `policy::finding::RULES` order.
-static RULES: [RuleDoc; 46] = [
+static RULES: [RuleDoc; 48] = [
     doc!("appArmorProfile", BASELINE),
     doc!("capabilities_baseline", BASELINE),
     doc!("hostNamespaces", BASELINE),
@@ -107,6 +107,8 @@ static RULES: [RuleDoc; 46] = [
     doc!("empty-input", INPUT),
     doc!("unchecked-pod-template", INPUT),
     doc!("template-not-found", INPUT),
+    doc!("render-unavailable", INPUT),
+    doc!("render-error", INPUT),
     doc!("namespace-invalid-label", POLICY),
     doc!("namespace-no-enforce", POLICY),
     doc!("namespace-unpinned-version", POLICY),

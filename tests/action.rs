@@ -3,6 +3,8 @@
 //! action.yml), temporary `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, and the built
 //! binary first on `PATH`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -766,4 +768,75 @@ done
         );
     }
     assert_eq!(run.outputs["errors"], "0");
+}
+
+/// Chart and kustomization paths with values files: the chart is rendered with the values and
+/// release name (a fake `helm` on `PATH` checks its argv and prints what Helm would), the
+/// kustomization is built with the real `kubectl`, and the annotations name the files to edit.
+#[test]
+fn charts_and_kustomizations_are_rendered_with_their_values() {
+    let kubectl = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("kubectl").is_file()));
+    if !kubectl {
+        assert!(std::env::var_os("CI").is_none(), "kubectl is missing in CI");
+        support::skipped("kubectl is not on PATH: the Action's kustomization was not built");
+        return;
+    }
+    let bin = tempfile::tempdir().expect("tempdir");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_psslint"), bin.path().join("psslint"))
+        .expect("link psslint");
+    let helm = bin.path().join("helm");
+    fs::write(
+        &helm,
+        "#!/bin/sh\nif [ \"$*\" != \"template web charts/web --values charts/web/prod values.yaml\" ]; then\n  \
+         echo \"Error: unexpected arguments: $*\" >&2; exit 1\nfi\n\
+         printf -- '---\\n# Source: web/templates/pod.yaml\\napiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: web\\nspec:\\n  containers:\\n  - name: web\\n    image: web\\n    securityContext: {privileged: true}\\n'\n",
+    )
+    .expect("helm");
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&helm)
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    let files = [
+        (
+            "charts/web/Chart.yaml",
+            "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        ),
+        ("charts/web/templates/pod.yaml", "{{ .Values.pod }}\n"),
+        ("charts/web/prod values.yaml", "pod: {}\n"),
+        ("deploy/base/kustomization.yaml", "resources: [pod.yaml]\n"),
+        ("deploy/base/pod.yaml", PRIVILEGED_NO_NAMESPACE),
+        (
+            "deploy/prod/kustomization.yaml",
+            "resources: [../base]\nnamePrefix: prod-\n",
+        ),
+    ];
+    let run = run_action_with(
+        &files,
+        &[
+            ("paths", "deploy/prod\ncharts/web"),
+            ("values", "'charts/web/prod values.yaml'"),
+            ("release-name", "web"),
+            ("level", "baseline"),
+        ],
+        bin.path(),
+    );
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    let errors = annotations(&run, "error");
+    assert_eq!(errors.len(), 2, "{}", run.stdout);
+    assert!(
+        errors[0].starts_with("::error file=charts/web,line=11,"),
+        "{}",
+        run.stdout
+    );
+    // The kustomization's finding names the base file that sets the field.
+    assert!(
+        errors[1].starts_with("::error file=deploy/base/pod.yaml,line=8,"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.outputs["errors"], "2");
 }

@@ -1000,11 +1000,25 @@ fn a_helm_values_file_is_skipped() {
     );
 }
 
+/// A kustomization is built, not linted raw: one whose base is missing cannot be built, so it
+/// is reported as unchecked (`render-error` with kustomize's message, or `render-unavailable`
+/// where neither kubectl nor kustomize is installed), never skipped silently.
 #[test]
-fn a_kustomization_is_skipped() {
-    skipped_silently(
-        "overlays/prod/kustomization.yaml",
+fn a_kustomization_that_cannot_be_built_is_unchecked() {
+    let d = dir();
+    let path = d.path().join("overlays/prod/kustomization.yaml");
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(
+        &path,
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\nresources:\n- ../../base\npatches:\n- path: privileged.yaml\n",
+    )
+    .expect("write");
+    let run = Run::of(psslint(d.path()).arg("."));
+    run.expect(1, &["overlays/prod:1:1: "]);
+    assert!(
+        run.stdout.contains("render-error") || run.stdout.contains("render-unavailable"),
+        "{}",
+        run.stdout
     );
 }
 

@@ -160,6 +160,79 @@ pub struct CheckArgs {
     /// checking that the fast path changes nothing).
     #[arg(long, hide = true)]
     pub no_fast_path: bool,
+
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// How charts and kustomizations among the paths are rendered.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// A Helm values file for the charts (repeatable, in order: `helm template --values`);
+    /// per-chart values files can also be set in psslint.yaml (`charts:`).
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "FILE",
+        help_heading = "Charts and kustomizations"
+    )]
+    pub values: Vec<PathBuf>,
+
+    /// A Helm value for the charts, KEY=VALUE (repeatable: `helm template --set`).
+    #[arg(
+        long,
+        value_name = "KEY=VALUE",
+        help_heading = "Charts and kustomizations"
+    )]
+    pub set: Vec<String>,
+
+    /// A Helm string value for the charts, KEY=VALUE (repeatable: `helm template --set-string`).
+    #[arg(
+        long,
+        value_name = "KEY=VALUE",
+        help_heading = "Charts and kustomizations"
+    )]
+    pub set_string: Vec<String>,
+
+    /// The Helm release name charts are rendered with (`--namespace` is passed to Helm too).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = crate::input::render::DEFAULT_RELEASE_NAME,
+        help_heading = "Charts and kustomizations"
+    )]
+    pub release_name: String,
+
+    /// How long one chart or kustomization may take to render (`90s`, `5m`, or seconds);
+    /// one that takes longer is stopped and reported (render-error).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "120s",
+        value_parser = parse_duration,
+        help_heading = "Charts and kustomizations"
+    )]
+    pub render_timeout: std::time::Duration,
+}
+
+/// `120`, `90s`, `5m`, `1h` (whole units; a bare number is seconds).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let bad = || format!("`{s}` is not a duration: use seconds or an s, m, h suffix (90s, 5m)");
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let secs = match unit.trim() {
+        "" | "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => return Err(bad()),
+    };
+    match secs {
+        Some(0) => Err(format!("`{s}`: the render timeout must be more than zero")),
+        Some(secs) => Ok(std::time::Duration::from_secs(secs)),
+        None => Err(format!("`{s}` is too long")),
+    }
 }
 
 /// `psslint exceptions [PATHS]`.

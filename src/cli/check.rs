@@ -8,16 +8,35 @@ use std::time::Instant;
 
 use super::args::{CheckArgs, ColorChoice};
 use crate::input::discover::{self, DiscoverOptions};
-use crate::input::read::{self, ReadLimits};
+use crate::input::read::{self, ReadLimits, Source};
+use crate::input::render;
 use crate::input::{display_path, Input};
 use crate::lint;
 use crate::model::diagnostic::Severity;
-use crate::model::problem::is_unchecked;
+use crate::model::problem::{is_unchecked, InputRule, LoadProblem};
 use crate::report::output::{self, Destination, WriteOptions};
 use crate::report::text::escape;
 use crate::report::{github, Format, RenderOptions, SourceRoot};
 use crate::runtime::timings::{Stage, Timings};
 use crate::runtime::workers;
+
+/// How this run renders charts and kustomizations.
+fn render_options(
+    args: &CheckArgs,
+    chart_values: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> render::RenderOptions {
+    render::RenderOptions {
+        values: args.render.values.clone(),
+        chart_values,
+        set: args.render.set.clone(),
+        set_string: args.render.set_string.clone(),
+        release_name: args.render.release_name.clone(),
+        namespace: args.policy.namespace.clone(),
+        timeout: args.render.render_timeout,
+        max_output: args.max_file_size,
+        allow_empty: args.allow_empty,
+    }
+}
 
 /// Runs `psslint check`; returns the exit code.
 pub fn run(args: CheckArgs) -> u8 {
@@ -61,9 +80,14 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(opts) => opts,
         Err(errors) => return super::config_trouble(&errors),
     };
+    let chart_values = match args.policy.chart_values() {
+        Ok(v) => v,
+        Err(errors) => return super::config_trouble(&errors),
+    };
     // Never write a report over a file this run reads (the Namespace context included).
     let mut inputs = super::run_inputs(&discovered, &args.policy);
     inputs.extend(args.namespaces_from.iter().cloned());
+    inputs.extend(args.render.values.iter().cloned());
     if let Err(e) = output::refuse_inputs(&targets, inputs.iter().map(PathBuf::as_path)) {
         eprintln!("psslint: {}", escape(&e));
         return super::EXIT_TROUBLE;
@@ -98,7 +122,27 @@ pub fn run(args: CheckArgs) -> u8 {
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
-    let report = lint::lint_discovered(&discovered, &opts, |input| read::read(input, &limits));
+    // Charts and kustomizations are rendered first, with the run's flags; their streams are
+    // linted in memory, each under its directory's name.
+    let renders = render::render_all(
+        discovered
+            .inputs
+            .iter()
+            .filter_map(Input::path)
+            .filter(|p| p.is_dir()),
+        &render_options(&args, chart_values),
+    );
+    let mut report = lint::lint_discovered(&discovered, &opts, |input| {
+        match input.path().filter(|p| p.is_dir()) {
+            Some(dir) => match renders.source(dir) {
+                Some(rendered) => rendered.map(Source::Bytes),
+                // A directory that is no input (--namespaces-from context) is not rendered.
+                None => Err(LoadProblem::new(InputRule::Io, "not rendered", None)),
+            },
+            None => read::read(input, &limits),
+        }
+    });
+    render::remap(&mut report, &renders);
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {

@@ -134,6 +134,30 @@ impl PolicyArgs {
         out
     }
 
+    /// The config's `charts:` values files, keyed by the chart directory's canonical path;
+    /// paths are resolved against the config file's directory.
+    pub fn chart_values(
+        &self,
+    ) -> Result<std::collections::BTreeMap<PathBuf, Vec<PathBuf>>, ConfigErrors> {
+        let mut out = std::collections::BTreeMap::new();
+        let Ok(cwd) = std::env::current_dir() else {
+            return Ok(out);
+        };
+        let Some(config) = self.config_file(&cwd)? else {
+            return Ok(out);
+        };
+        let dir = Path::new(&config.name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for (chart, values) in config.charts {
+            let chart = dir.join(chart);
+            let key = std::fs::canonicalize(&chart).unwrap_or(chart);
+            out.insert(key, values.iter().map(|v| dir.join(v)).collect());
+        }
+        Ok(out)
+    }
+
     fn config_file(&self, cwd: &Path) -> Result<Option<Config>, ConfigErrors> {
         if self.no_config {
             return Ok(None);

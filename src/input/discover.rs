@@ -9,12 +9,22 @@
 //! and a link back to a directory being walked is reported as a loop and not followed. Named
 //! pipes, sockets and devices met in a walk are never opened (a pipe would block the run):
 //! they are reported as skipped.
+//!
+//! Charts and kustomizations ([`super::render`]): a directory holding `Chart.yaml` or a
+//! kustomization file, named or met in a walk, is an input of its own (`Input::File(dir)`,
+//! rendered before it is linted). A chart's `templates/` and `charts/` are not walked: its
+//! templates are not manifests, and its subcharts render with it. A file named on the command
+//! line that is one of a chart's sources (a template, `values.yaml`, `Chart.yaml`: what a
+//! pre-commit hook passes) stands for its chart.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
+use super::render::{self, helm, CHART_FILE};
 use super::special::special_kind;
 use super::{display_path, Input};
 use crate::model::problem::InputRule;
@@ -74,14 +84,23 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
 /// them, then exits 2).
 pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
     let mut out = Discovered::default();
+    // Named files that are no chart's: a kustomization's own files stand for it (below).
+    let mut named = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(p) {
-            Ok(meta) if meta.is_dir() => walk(p, opts, &mut out),
-            Ok(_) => out.inputs.push(Input::File(p.clone())),
+            // A directory inside a chart (its `templates/`) stands for the chart.
+            Ok(meta) if meta.is_dir() => match helm::chart_of(&p.join("_")) {
+                Some(chart) if render::tool_for(p).is_none() => out.inputs.push(Input::File(chart)),
+                _ => walk(p, opts, &mut out),
+            },
+            Ok(_) => match helm::chart_of(p) {
+                Some(chart) => out.inputs.push(Input::File(chart)),
+                None => named.push(p.clone()),
+            },
             // A dangling symlink, or a permission problem on the way: reading it reports it.
             Err(_) if std::fs::symlink_metadata(p).is_ok() => {
                 out.inputs.push(Input::File(p.clone()))
@@ -95,10 +114,53 @@ pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
             }),
         }
     }
+    let owners = render::kustomize::owners_of(&named, opts.no_ignore);
+    for file in named {
+        match owners.get(&file) {
+            Some(dirs) if !dirs.is_empty() => {
+                out.inputs.extend(dirs.iter().cloned().map(Input::File))
+            }
+            _ => out.inputs.push(Input::File(file)),
+        }
+    }
     out.inputs.sort();
     out.inputs.dedup();
+    drop_kustomization_parts(&mut out.inputs);
     out.problems.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// Kustomizations are linted as what they build: a base that another kustomization of the
+/// run includes (resources, bases, components, transitively) is linted through it only, and
+/// the files they read (resources, patches, their kustomization files) are never linted raw.
+fn drop_kustomization_parts(inputs: &mut Vec<Input>) {
+    let mut files = std::collections::BTreeSet::new();
+    let mut bases = std::collections::BTreeSet::new();
+    for input in inputs.iter() {
+        let Some(dir) = input.path().filter(|p| p.is_dir()) else {
+            continue;
+        };
+        if render::tool_for(dir) != Some(render::Tool::Kustomize) {
+            continue;
+        }
+        let refs = render::kustomize::references(dir);
+        files.extend(refs.files);
+        bases.extend(refs.kustomizations);
+        // A component is only ever built as part of the kustomizations that name it.
+        if render::kustomize::is_component(dir) {
+            bases.insert(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
+        }
+    }
+    if files.is_empty() && bases.is_empty() {
+        return;
+    }
+    inputs.retain(|input| {
+        let Some(path) = input.path() else {
+            return true;
+        };
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        !files.contains(&canonical) && !bases.contains(&canonical)
+    });
 }
 
 fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
@@ -113,10 +175,17 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
         // Only honour .gitignore inside git repositories is the git default; psslint users
         // often lint a subfolder, so read .gitignore files even outside a repo.
         .require_git(false);
-    if !opts.no_ignore {
+    let no_ignore = opts.no_ignore;
+    let charts = ChartFiles::default();
+    builder.filter_entry(move |e| {
         // Never descend into VCS metadata, even when hidden files are walked.
-        builder.filter_entry(|e| e.file_name() != ".git");
-    }
+        if !no_ignore && e.file_name() == ".git" {
+            return false;
+        }
+        // A chart's own files (templates, subcharts, values) are rendered with it, never
+        // linted raw; what its .helmignore leaves out (examples/) is walked as usual.
+        !charts.is_chart_file(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+    });
     builder.build_parallel().run(|| {
         let found = &found;
         let problems = &problems;
@@ -126,7 +195,14 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
                     let kind = e.file_type();
                     // Not following links, a walk sees them as links: none of them is read.
                     let link = kind.is_some_and(|t| t.is_symlink());
-                    if link || !is_manifest(e.path()) || kind.is_none_or(|t| t.is_dir()) {
+                    let dir = kind.is_some_and(|t| t.is_dir());
+                    if dir && render::tool_for(e.path()).is_some() {
+                        // A chart or kustomization: rendered, then linted as one input.
+                        if let Ok(mut f) = found.lock() {
+                            f.push(Input::File(e.into_path()));
+                        }
+                        None
+                    } else if link || !is_manifest(e.path()) || kind.is_none_or(|t| t.is_dir()) {
                         None
                     } else if kind.is_some_and(|t| t.is_file()) {
                         if let Ok(mut f) = found.lock() {
@@ -158,6 +234,47 @@ fn walk(dir: &Path, opts: &DiscoverOptions, out: &mut Discovered) {
     out.inputs.extend(found.into_inner().unwrap_or_default());
     out.problems
         .extend(problems.into_inner().unwrap_or_default());
+}
+
+/// Which entries of a walk belong to a chart's package: every entry directly in a chart's
+/// directory (and so, by pruning, everything below it) but those its `.helmignore` leaves
+/// out. Helm reads `.helmignore` with gitignore's syntax; `templates/` and `charts/` are the
+/// chart's whatever it says. Each directory is looked at once.
+#[derive(Default)]
+struct ChartFiles {
+    /// Per parent directory: `None` when it is not a chart, else its `.helmignore` rules.
+    seen: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+impl ChartFiles {
+    fn is_chart_file(&self, path: &Path, is_dir: bool) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let ignore = {
+            let Ok(mut seen) = self.seen.lock() else {
+                return false;
+            };
+            seen.entry(parent.to_path_buf())
+                .or_insert_with(|| {
+                    parent.join(CHART_FILE).is_file().then(|| {
+                        let mut b = GitignoreBuilder::new(parent);
+                        // A missing or unreadable .helmignore leaves every file in the chart.
+                        let _ = b.add(parent.join(".helmignore"));
+                        Arc::new(b.build().unwrap_or_else(|_| Gitignore::empty()))
+                    })
+                })
+                .clone()
+        };
+        let Some(ignore) = ignore else {
+            return false;
+        };
+        let name = path.file_name();
+        if name == Some("templates".as_ref()) || name == Some("charts".as_ref()) {
+            return true;
+        }
+        !ignore.matched(path, is_dir).is_ignore()
+    }
 }
 
 /// A walk error worth reporting: loops, unreadable directories, and missing link targets of

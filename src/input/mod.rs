@@ -1,8 +1,10 @@
 //! Input: paths → the inputs to lint ([`discover`]) → their content ([`read`]), within bounds,
-//! never blocking on a pipe or device ([`special`]). Nothing here parses YAML.
+//! never blocking on a pipe or device ([`special`]); charts and kustomizations are rendered
+//! by their tools ([`render`]). Nothing here parses manifests.
 
 pub mod discover;
 pub mod read;
+pub mod render;
 pub mod snapshot;
 pub mod special;
 

@@ -17,6 +17,7 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use super::render;
 #[cfg(unix)]
 use super::special::fifo;
 use super::special::special_kind;
@@ -77,6 +78,16 @@ fn read_path(path: &Path, limits: &ReadLimits) -> Result<Source, LoadProblem> {
     let meta = std::fs::metadata(path).map_err(|e| io_problem(path, &e))?;
     let kind = meta.file_type();
     if kind.is_dir() {
+        // A chart or kustomization, rendered with the default flags (`psslint check` renders
+        // its inputs beforehand, with the run's flags: see `render::Renders::source`).
+        if let Some(tool) = render::tool_for(path) {
+            let opts = render::RenderOptions {
+                max_output: limits.max_file_size,
+                ..render::RenderOptions::default()
+            };
+            return render::render(path, tool, &opts)
+                .map(|r| Source::Bytes(r.text.as_bytes().to_vec()));
+        }
         return Err(LoadProblem::new(
             InputRule::Io,
             "is a directory; it was not checked",

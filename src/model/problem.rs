@@ -46,10 +46,16 @@ pub enum InputRule {
     /// An object of a kind named in the config's `workloads:` without a pod template at the
     /// configured paths.
     TemplateNotFound,
+    /// A chart or kustomization whose renderer (`helm`; `kubectl` or `kustomize`) is not
+    /// installed: it was not checked. The message names the command to run.
+    RenderUnavailable,
+    /// A chart or kustomization whose rendering failed (the renderer's own message) or timed
+    /// out: it was not checked.
+    RenderError,
 }
 
 impl InputRule {
-    pub const ALL: [InputRule; 17] = [
+    pub const ALL: [InputRule; 19] = [
         InputRule::Encoding,
         InputRule::Io,
         InputRule::ParseError,
@@ -67,6 +73,8 @@ impl InputRule {
         InputRule::EmptyInput,
         InputRule::UncheckedPodTemplate,
         InputRule::TemplateNotFound,
+        InputRule::RenderUnavailable,
+        InputRule::RenderError,
     ];
 
     pub fn id(self) -> &'static str {
@@ -88,6 +96,8 @@ impl InputRule {
             InputRule::EmptyInput => "empty-input",
             InputRule::UncheckedPodTemplate => "unchecked-pod-template",
             InputRule::TemplateNotFound => "template-not-found",
+            InputRule::RenderUnavailable => "render-unavailable",
+            InputRule::RenderError => "render-error",
         }
     }
 
@@ -127,6 +137,8 @@ impl InputRule {
                 | InputRule::SpecialFile
                 | InputRule::EmptyInput
                 | InputRule::UncheckedPodTemplate
+                | InputRule::RenderUnavailable
+                | InputRule::RenderError
         )
     }
 }

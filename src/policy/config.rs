@@ -13,6 +13,8 @@
 //! workloads:
 //!   - {apiVersion: example.com/v1, kind: Widget, template: spec.podTemplate}
 //!   - {apiVersion: example.com/v1, kind: Batch, template: "spec.jobs[*].template"}
+//! charts:                       # values files for `helm template`, per chart directory
+//!   charts/web: {values: [charts/web/values-prod.yaml]}
 //! exceptionWarningDays: 14
 //! exceptions:
 //!   - {namespace: payments, kind: Deployment, name: ledger, containers: [ledger],
@@ -35,7 +37,7 @@ use crate::workload::templates::TemplatePath;
 /// The file names looked for, in this order, in each directory.
 pub const FILE_NAMES: [&str; 2] = ["psslint.yaml", ".psslint.yaml"];
 
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "kubernetes",
     "defaults",
     "exemptions",
@@ -43,6 +45,7 @@ const TOP_KEYS: [&str; 7] = [
     "workloads",
     "exceptions",
     "exceptionWarningDays",
+    "charts",
 ];
 
 /// A default set by the config file: a mode's level or version.
@@ -67,6 +70,9 @@ pub struct Config {
     pub workloads: Vec<WorkloadKind>,
     pub exceptions: Vec<Exception>,
     pub exception_warning_days: Option<u32>,
+    /// `charts:`: per chart directory (as written, relative to the config file's directory),
+    /// the values files to render it with (likewise relative), in order.
+    pub charts: Vec<(String, Vec<String>)>,
 }
 
 /// Finds the config file for `start` (the working directory): the first directory, going up,
@@ -178,6 +184,9 @@ fn from_loaded(doc: strict::Loaded) -> Result<Config, ConfigErrors> {
             ),
         }
     }
+    if let Some(n) = top.get("charts").filter(|n| !n.is_null()) {
+        config.charts = charts(&mut r, n);
+    }
     if let Some(n) = top.get("exceptions").filter(|n| !n.is_null()) {
         if let Some(items) = n.as_seq() {
             for (i, item) in items.iter().enumerate() {
@@ -236,6 +245,33 @@ fn defaults(r: &mut Reader<'_>, node: &Node, file: &str) -> Vec<(Mode, DefaultVa
             Ok(v) => out.push((mode, v, source)),
             Err(e) => r.error(n.span, format!("{path}: invalid value {s:?}: {e}")),
         }
+    }
+    out
+}
+
+/// `charts: {DIR: {values: [FILE, ...]}}`.
+fn charts(r: &mut Reader<'_>, node: &Node) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let Some(map) = node.as_map() else {
+        r.error(
+            node.span,
+            format!(
+                "charts: expected an object, found {}",
+                strict::describe(node)
+            ),
+        );
+        return out;
+    };
+    for e in map.iter() {
+        let path = format!("charts.{}", e.key);
+        let Some(fields) = r.fields(&e.value, &path, &["values"]) else {
+            continue;
+        };
+        let values = fields
+            .get("values")
+            .map(|n| r.strings(n, &format!("{path}.values")))
+            .unwrap_or_default();
+        out.push((e.key.clone(), values.into_iter().map(|(s, _)| s).collect()));
     }
     out
 }
@@ -507,7 +543,7 @@ mod tests {
     fn unknown_keys_are_errors_with_positions() {
         assert_eq!(
             errors("deflaults:\n  enforce: baseline\n"),
-            ["psslint.yaml:1:1: the document: unknown field \"deflaults\" (strict decoding; known fields: kubernetes, defaults, exemptions, namespaces, workloads, exceptions, exceptionWarningDays)"]
+            ["psslint.yaml:1:1: the document: unknown field \"deflaults\" (strict decoding; known fields: kubernetes, defaults, exemptions, namespaces, workloads, exceptions, exceptionWarningDays, charts)"]
         );
         let e = errors("namespaces:\n  web:\n    enforcement: baseline\n");
         assert!(
