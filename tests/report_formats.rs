@@ -107,6 +107,7 @@ fn pss(rule: &str, reason: &str, detail: &str, span: [u32; 4], field: &str) -> D
         related: Vec::new(),
         fix: None,
         hint: None,
+        source_map: None,
         snippet: Some(snippet(WEB, line)),
     }
 }
@@ -135,6 +136,7 @@ fn input(rule: &str, severity: Severity, file: &str, text: &str, span: [u32; 4])
         related: Vec::new(),
         fix: None,
         hint: None,
+        source_map: None,
         snippet: Some(snippet(text, line)),
     }
 }
@@ -156,6 +158,7 @@ fn sample_report() -> Report {
         end_column: 26,
         field: "spec.template.spec.containers[1].securityContext".into(),
         container: Some("sidecar".into()),
+        role: None,
     });
     ape.fix = Some(Fix {
         description: "set allowPrivilegeEscalation: false in the securityContext of containers \

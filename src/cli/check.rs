@@ -98,7 +98,15 @@ pub fn run(args: CheckArgs) -> u8 {
     opts.keep_passing_objects = targets.iter().any(|t| t.format == Format::Junit);
 
     let limits = ReadLimits::new(args.max_file_size);
-    let report = lint::lint_discovered(&discovered, &opts, |input| read::read(input, &limits));
+    let mut report = lint::lint_discovered(&discovered, &opts, |input| read::read(input, &limits));
+    // Findings in Helm output move to the chart's template and values lines.
+    if let Ok(root) = SourceRoot::detect() {
+        crate::sourcemap::apply(
+            &mut report.diagnostics,
+            &root,
+            &crate::sourcemap::Registry::new(),
+        );
+    }
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {

@@ -1148,6 +1148,7 @@ impl FileCtx<'_> {
                     end_column: end.col,
                     field: path.to_string(),
                     container: f.container.clone(),
+                    role: None,
                 }
             })
             .collect();
@@ -1177,6 +1178,7 @@ impl FileCtx<'_> {
             related,
             fix,
             hint: None,
+            source_map: None,
             snippet: Some(self.snippet(span)),
         }
     }

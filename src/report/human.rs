@@ -359,6 +359,7 @@ mod tests {
             related: Vec::new(),
             fix: None,
             hint: None,
+            source_map: None,
             snippet: Some(Lines {
                 first_line: 10,
                 lines: vec![

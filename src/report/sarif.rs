@@ -755,6 +755,7 @@ pub(crate) mod tests_support {
             related: Vec::new(),
             fix: None,
             hint: None,
+            source_map: None,
             snippet: None,
         }
     }
@@ -785,6 +786,7 @@ mod tests {
                 end_column: 20,
                 field: format!("spec.template.spec.containers[{i}].securityContext.privileged"),
                 container: Some(format!("sidecar-{i}")),
+                role: None,
             })
             .collect()
     }
