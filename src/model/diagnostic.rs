@@ -145,6 +145,19 @@ pub struct Related {
     pub role: Option<&'static str>,
 }
 
+impl Related {
+    /// How reports introduce this location: `rendered at` (the Helm output line of a finding
+    /// mapped to its chart), `template line` (when a values line is primary) or `also` (another
+    /// offending field).
+    pub fn label(&self) -> &'static str {
+        match self.role {
+            Some("rendered") => "rendered at",
+            Some("template") => "template line",
+            _ => "also",
+        }
+    }
+}
+
 /// A file position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {

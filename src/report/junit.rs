@@ -243,8 +243,12 @@ fn finding(d: &Diagnostic) -> String {
     );
     for r in &d.related {
         s.push_str(&format!(
-            "  also: {}:{}:{} {}",
-            r.file, r.line, r.column, r.field
+            "  {}: {}:{}:{} {}",
+            r.label(),
+            r.file,
+            r.line,
+            r.column,
+            r.field
         ));
         if let Some(c) = &r.container {
             s.push_str(&format!(" (container \"{c}\")"));
@@ -256,6 +260,12 @@ fn finding(d: &Diagnostic) -> String {
     }
     if let Some(fix) = &d.fix {
         s.push_str(&format!("  fix: {}\n", fix.description));
+        for line in fix.yaml.lines() {
+            s.push_str(&format!("    {line}\n"));
+        }
+    }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        s.push_str(&format!("  fix in values: {}\n", fix.description));
         for line in fix.yaml.lines() {
             s.push_str(&format!("    {line}\n"));
         }

@@ -484,7 +484,11 @@ fn result<'a>(
         .iter()
         .take(room)
         .map(|r| {
-            let mut text = format!("Also offending: {}", r.field);
+            let mut text = match r.role {
+                Some("rendered") => format!("The rendered Helm output: {}", r.field),
+                Some("template") => format!("The template line that writes {}", r.field),
+                _ => format!("Also offending: {}", r.field),
+            };
             if let Some(c) = &r.container {
                 text.push_str(&format!(" (container \"{c}\")"));
             }
@@ -498,11 +502,20 @@ fn result<'a>(
             }
         })
         .collect();
-    if let Some(origin) = &d.origin {
+    // The template named by `# Source:`, when it exists in the repository and the finding was
+    // not mapped to it already (a location that names no file helps nobody).
+    let template = match (&d.origin, &d.source_map) {
+        (Some(origin), None) => artifacts.template(origin, &d.file),
+        (Some(origin), Some(m)) if m.template.is_none() => {
+            artifacts.template(origin, &m.rendered.file)
+        }
+        _ => None,
+    };
+    if let (Some(origin), Some(artifact_location)) = (&d.origin, template) {
         related.push(Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: artifacts.template(origin, &d.file),
+                artifact_location,
                 region: None,
             },
             message: Some(Text::new(format!(
@@ -568,6 +581,9 @@ fn message(d: &Diagnostic) -> String {
     if let Some(fix) = &d.fix {
         sentence("Fix: ", &fix.description);
     }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        sentence("Fix in values: ", &fix.description);
+    }
     if let Some(hint) = &d.hint {
         sentence("Hint: ", hint);
     }
@@ -579,7 +595,7 @@ fn message(d: &Diagnostic) -> String {
 struct Artifacts<'a> {
     root: Option<&'a SourceRoot>,
     files: HashMap<&'a str, ArtifactLocation>,
-    templates: HashMap<(&'a str, &'a str), ArtifactLocation>,
+    templates: HashMap<(&'a str, &'a str), Option<ArtifactLocation>>,
 }
 
 impl<'a> Artifacts<'a> {
@@ -614,14 +630,15 @@ impl<'a> Artifacts<'a> {
             .clone()
     }
 
-    /// The template named by `# Source:`, where it lives in the repository, or as named.
-    fn template(&mut self, origin: &'a str, rendered: &'a str) -> ArtifactLocation {
+    /// The template named by `# Source:`, where it lives in the repository; `None` when it is
+    /// not there (or no root is known).
+    fn template(&mut self, origin: &'a str, rendered: &'a str) -> Option<ArtifactLocation> {
         let root = self.root;
         self.templates
             .entry((origin, rendered))
             .or_insert_with(|| {
-                let found = root.and_then(|r| r.find_template(origin, rendered));
-                in_repository(&found.unwrap_or_else(|| origin.replace('\\', "/")))
+                root.and_then(|r| r.find_template(origin, rendered))
+                    .map(|found| in_repository(&found))
             })
             .clone()
     }

@@ -795,7 +795,11 @@ impl Context<'_> {
                         line: m.template.line,
                         column: m.template.column,
                         end_line: m.template.line,
-                        end_column: m.template.column,
+                        end_column: self.key_end(
+                            &m.template.file,
+                            m.template.line,
+                            m.template.column,
+                        ),
                         field: d.field.clone().unwrap_or_default(),
                         container: d.container.clone(),
                         role: Some("template"),
@@ -818,15 +822,7 @@ impl Context<'_> {
         d.related = related;
         d.related.extend(others);
         d.snippet = self.snippet(&file, line);
-        // The primary span is the rest of the key on that line.
-        let text = self.line_text(&file, line);
-        let end = text.as_deref().map_or(column, |t| {
-            let t: String = t.chars().skip(column as usize - 1).collect();
-            let word = t
-                .find(|c: char| c == ':' || c.is_whitespace() || c == '{')
-                .unwrap_or(t.len());
-            column + t[..word].chars().count().max(1) as u32
-        });
+        let end = self.key_end(&file, line, column);
         d.file = file;
         d.line = line;
         d.column = column;
@@ -840,6 +836,18 @@ impl Context<'_> {
             values_fix: m.values_fix,
             note: None,
         });
+    }
+
+    /// The end column (exclusive) of the key or word starting at `column`.
+    fn key_end(&self, file: &str, line: u32, column: u32) -> u32 {
+        let text = self.line_text(file, line);
+        text.as_deref().map_or(column + 1, |t| {
+            let t: String = t.chars().skip(column as usize - 1).collect();
+            let word = t
+                .find(|c: char| c == ':' || c.is_whitespace())
+                .unwrap_or(t.len());
+            column + t[..word].chars().count().max(1) as u32
+        })
     }
 
     fn line_text(&self, file: &str, line: u32) -> Option<String> {

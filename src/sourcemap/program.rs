@@ -105,6 +105,9 @@ struct Alt {
     from: Vec<u32>,
     min_indent: usize,
     block: Option<usize>,
+    /// The next newline was already accounted for (a loop body's leading newline ends the
+    /// line before the loop, or the previous iteration's last line).
+    skip_nl: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +143,7 @@ impl Program {
             from: vec![start],
             min_indent: 0,
             block: None,
+            skip_nl: false,
         }];
         let mut scope = Scope {
             dot: Sym::Root,
@@ -203,6 +207,7 @@ impl Builder<'_, '_> {
             from: news,
             min_indent: 0,
             block: None,
+            skip_nl: false,
         }]
     }
 
@@ -227,8 +232,19 @@ impl Builder<'_, '_> {
         let mut pos = 0;
         for (i, line) in text.split('\n').enumerate() {
             if i > 0 {
-                alts = self.finalize(alts);
+                let (skipped, normal): (Vec<Alt>, Vec<Alt>) =
+                    alts.into_iter().partition(|a| a.skip_nl);
+                alts = if normal.is_empty() {
+                    Vec::new()
+                } else {
+                    self.finalize(normal)
+                };
+                alts.extend(skipped.into_iter().map(|mut a| {
+                    a.skip_nl = false;
+                    a
+                }));
                 Self::push_lit(&mut alts, &" ".repeat(pad), None);
+                alts = merge(alts);
             }
             Self::push_lit(
                 &mut alts,
@@ -266,6 +282,7 @@ impl Builder<'_, '_> {
                     from,
                     min_indent: 0,
                     block: None,
+                    skip_nl: false,
                 }];
             }
         }
@@ -377,32 +394,30 @@ impl Builder<'_, '_> {
             None => out.extend(alts.clone()),
         }
         let body = &b.arms[0].1;
-        let leading_newline =
-            matches!(body.first(), Some(Node::Text(r)) if text[r.clone()].starts_with('\n'));
-        if leading_newline {
-            let Some(Node::Text(first)) = body.first() else {
-                return out;
-            };
-            let mut rest: Vec<Node> = body.to_vec();
-            rest[0] = Node::Text(first.start + 1..first.end);
+        if leads_with_newline(body, text) != Some(false) {
             let entry = self.state(Kind::Eps);
             let first_lines = self.finalize(alts);
             for a in &first_lines {
                 self.link(&a.from, entry);
             }
-            let mut start = vec![Alt {
+            let start = vec![Alt {
                 pat: Vec::new(),
                 from: vec![entry],
                 min_indent: 0,
                 block: None,
+                skip_nl: true,
             }];
-            Self::push_lit(&mut start, &" ".repeat(pad), None);
-            let end = self.nodes(&rest, file, pad, &mut inner, start);
-            let again = self.finalize(end.clone());
+            let end = self.nodes(body, file, pad, &mut inner, start);
+            let (pending, done): (Vec<Alt>, Vec<Alt>) = end.into_iter().partition(|a| !a.skip_nl);
+            // Paths through the body that wrote nothing: back to the loop's entry.
+            for a in &done {
+                self.link(&a.from, entry);
+            }
+            let again = self.finalize(pending.clone());
             for a in &again {
                 self.link(&a.from, entry);
             }
-            out.extend(end);
+            out.extend(pending);
         } else {
             // A range inside a line, or one whose body does not start a line: one hole.
             let multiline = body
@@ -450,6 +465,7 @@ impl Builder<'_, '_> {
                     from: all,
                     min_indent: pad + n,
                     block: Some(id),
+                    skip_nl: false,
                 }]
             }
             _ if multiline => {
@@ -478,6 +494,7 @@ impl Builder<'_, '_> {
                     from: all,
                     min_indent: pad + n,
                     block: Some(id),
+                    skip_nl: false,
                 });
                 inline
             }
@@ -599,6 +616,37 @@ impl Builder<'_, '_> {
     }
 }
 
+/// Whether every way through `nodes` writes a newline first (`Some(true)`), something else
+/// first (`Some(false)`), or may write nothing (`None`).
+fn leads_with_newline(nodes: &[Node], text: &str) -> Option<bool> {
+    for n in nodes {
+        match n {
+            Node::Text(r) => {
+                let t = &text[r.clone()];
+                if !t.is_empty() {
+                    return Some(t.starts_with('\n'));
+                }
+            }
+            Node::Silent(_) => {}
+            Node::If(b) | Node::With(b) => {
+                let mut may_skip = !b.arms.iter().any(|(c, _)| c.is_none());
+                for (_, body) in &b.arms {
+                    match leads_with_newline(body, text) {
+                        Some(false) => return Some(false),
+                        None => may_skip = true,
+                        Some(true) => {}
+                    }
+                }
+                if !may_skip {
+                    return Some(true);
+                }
+            }
+            _ => return Some(false),
+        }
+    }
+    None
+}
+
 fn has_literal(pat: &[Piece]) -> bool {
     pat.iter()
         .any(|p| matches!(p, Piece::Lit(t, _) if !t.trim().is_empty()))
@@ -608,10 +656,12 @@ fn has_literal(pat: &[Piece]) -> bool {
 fn merge(alts: Vec<Alt>) -> Vec<Alt> {
     let mut out: Vec<Alt> = Vec::with_capacity(alts.len());
     for a in alts {
-        match out
-            .iter_mut()
-            .find(|o| o.pat == a.pat && o.min_indent == a.min_indent && o.block == a.block)
-        {
+        match out.iter_mut().find(|o| {
+            o.pat == a.pat
+                && o.min_indent == a.min_indent
+                && o.block == a.block
+                && o.skip_nl == a.skip_nl
+        }) {
             Some(o) => {
                 for f in a.from {
                     if !o.from.contains(&f) {
