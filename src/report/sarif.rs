@@ -477,7 +477,16 @@ fn result<'a>(
 ) -> SarifResult {
     // Code scanning shows 100 locations per result (and rejects more than 1,000): the primary
     // one, the Helm template, and as many other offending fields as fit.
-    let room = limits::SARIF_MAX_LOCATIONS - 1 - usize::from(d.origin.is_some());
+    // The template named by `# Source:`, when it exists in the repository and the finding was
+    // not mapped to it already (a location that names no file helps nobody).
+    let template = match (&d.origin, &d.source_map) {
+        (Some(origin), None) => artifacts.template(origin, &d.file),
+        (Some(origin), Some(m)) if m.template.is_none() => {
+            artifacts.template(origin, &m.rendered.file)
+        }
+        _ => None,
+    };
+    let room = limits::SARIF_MAX_LOCATIONS - 1 - usize::from(template.is_some());
     let unlisted = d.related.len().saturating_sub(room);
     let mut related: Vec<Location> = d
         .related
@@ -502,15 +511,6 @@ fn result<'a>(
             }
         })
         .collect();
-    // The template named by `# Source:`, when it exists in the repository and the finding was
-    // not mapped to it already (a location that names no file helps nobody).
-    let template = match (&d.origin, &d.source_map) {
-        (Some(origin), None) => artifacts.template(origin, &d.file),
-        (Some(origin), Some(m)) if m.template.is_none() => {
-            artifacts.template(origin, &m.rendered.file)
-        }
-        _ => None,
-    };
     if let (Some(origin), Some(artifact_location)) = (&d.origin, template) {
         related.push(Location {
             id: None,
@@ -868,6 +868,10 @@ mod tests {
 
     #[test]
     fn related_locations_are_capped_at_what_code_scanning_shows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::create_dir_all(base.join("shop/templates")).expect("mkdir");
+        std::fs::write(base.join("shop/templates/app.yaml"), "kind: Pod\n").expect("write");
         let mut d = diag();
         d.related = related(150);
         d.origin = Some("shop/templates/app.yaml".into());
@@ -875,7 +879,10 @@ mod tests {
             diagnostics: vec![d],
             ..Report::default()
         };
-        let (_, log) = parsed(&report, &[]);
+        let root = SourceRoot::new(&base, &base);
+        let mut out = Vec::new();
+        render(&report, Some(&root), &[], &mut out).expect("renders");
+        let log: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
         let result = &log["runs"][0]["results"][0];
         let related = result["relatedLocations"].as_array().expect("related");
         assert_eq!(related.len() + 1, limits::SARIF_MAX_LOCATIONS);

@@ -367,20 +367,15 @@ impl Context<'_> {
         let (chart_dir, top_dir, template) =
             self.find_chart(origin, file).ok_or_else(String::new)?;
         let template_abs = chart_dir.join(&template);
-        let (program, values) = {
+        let program = {
             let chart = self.chart(&top_dir).ok_or_else(String::new)?;
             let Some(index) = chart.files.iter().position(|(p, _)| *p == template_abs) else {
                 return Err(String::new());
             };
-            let program = chart.program(index).ok_or_else(|| {
-                format!(
-                    "the template {} could not be read as a Go template",
-                    template
-                )
-            })?;
-            (program, ())
+            chart.program(index).ok_or_else(|| {
+                format!("the template {template} could not be read as a Go template")
+            })?
         };
-        let _ = values;
         let values = Arc::new(self.values(&chart_dir, &top_dir, file));
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
         // Helm's `# Source:` comment and other leading comments are not template output.
@@ -677,7 +672,7 @@ impl Context<'_> {
                 end += 1;
             }
             let base = prog.emitters[b].refs.first()?.clone();
-            if base.iter().any(|s| *s == Seg::Any) {
+            if base.contains(&Seg::Any) {
                 return None;
             }
             let text = doc.lines[start..=end].join("\n");
@@ -720,9 +715,7 @@ impl Context<'_> {
             for h in &holes {
                 for r in &prog.emitters[*h].refs {
                     for f in values.find(r) {
-                        if values::same_value(f.node, node)
-                            && !found.iter().any(|g: &Vec<Seg>| *g == f.path)
-                        {
+                        if values::same_value(f.node, node) && !found.contains(&f.path) {
                             found.push(f.path.clone());
                         }
                     }
@@ -753,7 +746,7 @@ impl Context<'_> {
             return None;
         }
         let base = prog.emitters[emitter].refs.first()?.clone();
-        if base.iter().any(|s| *s == Seg::Any) {
+        if base.contains(&Seg::Any) {
             return None;
         }
         let want = merged(values, &base)?;
@@ -1002,20 +995,20 @@ fn values_fix(
         .map(|(f, n)| (Some(f), n))
         .unwrap_or((None, 0));
     let mut out = String::new();
-    let (mut level, where_) = match &base {
+    let mut level = match &base {
         Some(f) if covered > 0 => {
             let col = f.key.col as usize - 1;
-            let key = match target.get(covered - 1) {
-                Some(Seg::Key(k)) => k.clone(),
+            match target.get(covered - 1) {
+                Some(Seg::Key(k)) => {
+                    out.push_str(&format!("{}{k}:\n", " ".repeat(col)));
+                    col + 2
+                }
+                // A list item: its keys start where the item's first key does.
+                Some(Seg::Index(_)) if f.node.as_map().is_some() => col,
                 _ => return None,
-            };
-            out.push_str(&format!("{}{key}:\n", " ".repeat(col)));
-            (
-                col + 2,
-                format!("under `{}`", values::display(&target[..covered])),
-            )
+            }
         }
-        _ => (0, "at the top level".to_string()),
+        _ => 0,
     };
     for seg in &target[covered..] {
         let Seg::Key(k) = seg else { return None };
@@ -1029,13 +1022,12 @@ fn values_fix(
             out.push_str(&format!("{}{l}\n", " ".repeat(level)));
         }
     }
-    let file = base
-        .as_ref()
-        .map_or(loc.file.clone(), |f| values.layers[f.layer].file.clone());
-    let line = base.as_ref().map_or(1, |f| f.key.line);
     Some(ValuesFix {
         description: format!(
-            "In {file}:{line}, {where_}: {}",
+            "In {}:{} (`{}`): {}",
+            loc.file,
+            loc.line,
+            loc.path,
             fix.description.trim_end_matches('.')
         ),
         yaml: out.trim_end().to_string(),
