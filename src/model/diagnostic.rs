@@ -282,6 +282,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Where the finding was found: the file and line of the document linted (for a finding
+    /// mapped to its chart's sources, the rendered output rather than the primary location).
+    /// Reports that group findings by the object checked use this.
+    pub fn found_at(&self) -> (&str, u32) {
+        match &self.source_map {
+            Some(m) if m.status != MapStatus::Uncertain => (&m.rendered.file, m.rendered.line),
+            _ => (&self.file, self.line),
+        }
+    }
+
     /// The sort key that makes output deterministic: (path, line, column, rule), then the rest
     /// of the identity so that ties never depend on thread scheduling.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, u32, u32, &str) {

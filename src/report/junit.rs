@@ -112,10 +112,12 @@ fn suites(report: &Report) -> BTreeMap<&str, Vec<Case<'_>>> {
     }
     let mut loose: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
     for d in &report.diagnostics {
-        let cases = suites.entry(d.file.as_str()).or_default();
+        // A finding mapped to its chart stays with the object checked in the rendered output.
+        let file = d.found_at().0;
+        let cases = suites.entry(file).or_default();
         match owner(cases, d) {
             Some(i) => cases[i].diagnostics.push(d),
-            None => loose.entry(d.file.as_str()).or_default().push(d),
+            None => loose.entry(file).or_default().push(d),
         }
     }
     for (file, diagnostics) in loose {
@@ -150,7 +152,7 @@ fn owner(cases: &[Case<'_>], d: &Diagnostic) -> Option<usize> {
     candidates
         .iter()
         .copied()
-        .filter(|&i| cases[i].line <= d.line)
+        .filter(|&i| cases[i].line <= d.found_at().1)
         .max_by_key(|&i| cases[i].line)
         .or_else(|| candidates.first().copied())
 }
