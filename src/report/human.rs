@@ -12,6 +12,7 @@ use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Origin, Render
 use anstyle::{AnsiColor, Style};
 
 use super::RenderOptions;
+use crate::model::diagnostic::MapStatus;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::report::{CheckedObject, Report};
 use crate::model::source::byte_of_col;
@@ -102,7 +103,11 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
         group = group.element(Level::NOTE.message(format!("from Helm template {origin}")));
     }
     if let Some(sm) = &d.source_map {
-        if let Some(v) = &sm.values {
+        if let Some(v) = sm
+            .values
+            .as_ref()
+            .filter(|_| sm.status != MapStatus::Values)
+        {
             group = group.element(Level::NOTE.message(format!(
                 "value `{}` set at {}:{}:{}",
                 v.path, v.file, v.line, v.column
