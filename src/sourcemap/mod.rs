@@ -72,6 +72,7 @@ pub fn apply(diags: &mut [Diagnostic], root: &SourceRoot, registry: &Registry) {
         files: HashMap::new(),
         charts: HashMap::new(),
         docs: HashMap::new(),
+        chunks: HashMap::new(),
     };
     for d in diags.iter_mut() {
         if d.origin.is_some() && d.source_map.is_none() {
@@ -109,6 +110,8 @@ struct Context<'a> {
     files: HashMap<PathBuf, Option<Arc<str>>>,
     charts: HashMap<PathBuf, Option<Chart>>,
     docs: HashMap<(String, u32), Result<Arc<Doc>, String>>,
+    #[allow(clippy::type_complexity)]
+    chunks: HashMap<String, Option<(Arc<str>, Arc<Vec<(usize, usize, u32)>>)>>,
 }
 
 fn read(files: &mut HashMap<PathBuf, Option<Arc<str>>>, path: &Path) -> Option<Arc<str>> {
@@ -326,34 +329,48 @@ impl Context<'_> {
     /// The aligned document holding `line` of `file`. `Err("")` when there is no chart to map
     /// to; `Err(reason)` when there is one but the document cannot be aligned.
     fn doc(&mut self, file: &str, line: u32) -> Result<Arc<Doc>, String> {
-        let text: Arc<str> = match self.registry.get(file) {
-            Some(c) => c.text.clone(),
-            None => {
-                let Some(abs) = self.root.absolute(file) else {
-                    return Err(String::new());
-                };
-                match read(&mut self.files, &abs) {
-                    Some(t) => t,
-                    None => return Err(String::new()),
-                }
-            }
+        if !self.chunks.contains_key(file) {
+            let split = self.split(file);
+            self.chunks.insert(file.to_string(), split);
+        }
+        let Some((text, chunks)) = self.chunks.get(file).cloned().flatten() else {
+            return Err(String::new());
         };
-        let (chunks, _) = split_stream(&text);
-        let Some(chunk) = chunks
-            .iter()
-            .filter(|c| c.start_line <= line)
-            .max_by_key(|c| c.start_line)
+        let Some(&(start, end, first_line)) =
+            chunks.iter().filter(|c| c.2 <= line).max_by_key(|c| c.2)
         else {
             return Err(String::new());
         };
-        let key = (file.to_string(), chunk.start_line);
+        let key = (file.to_string(), first_line);
         if let Some(done) = self.docs.get(&key) {
             return done.clone();
         }
-        let result = self.build_doc(file, chunk.text, chunk.start_line, chunk.origin.as_deref());
-        let result = result.map(Arc::new);
+        let chunk = &text[start..end];
+        let origin = split_stream(chunk).0.first().and_then(|c| c.origin.clone());
+        let result = self
+            .build_doc(file, chunk, first_line, origin.as_deref())
+            .map(Arc::new);
         self.docs.insert(key, result.clone());
         result
+    }
+
+    /// A rendered file's text and its documents (byte range, first line), read once.
+    #[allow(clippy::type_complexity)]
+    fn split(&mut self, file: &str) -> Option<(Arc<str>, Arc<Vec<(usize, usize, u32)>>)> {
+        let text: Arc<str> = match self.registry.get(file) {
+            Some(c) => c.text.clone(),
+            None => read(&mut self.files, &self.root.absolute(file)?)?,
+        };
+        let base = text.as_ptr() as usize;
+        let (chunks, _) = split_stream(&text);
+        let bounds = chunks
+            .iter()
+            .map(|c| {
+                let start = c.text.as_ptr() as usize - base;
+                (start, start + c.text.len(), c.start_line)
+            })
+            .collect();
+        Some((text.clone(), Arc::new(bounds)))
     }
 
     fn build_doc(
@@ -835,7 +852,10 @@ impl Context<'_> {
     fn key_end(&self, file: &str, line: u32, column: u32) -> u32 {
         let text = self.line_text(file, line);
         text.as_deref().map_or(column + 1, |t| {
-            let t: String = t.chars().skip(column as usize - 1).collect();
+            let t: String = t
+                .chars()
+                .skip((column as usize).saturating_sub(1))
+                .collect();
             let word = t
                 .find(|c: char| c == ':' || c.is_whitespace())
                 .unwrap_or(t.len());
@@ -853,7 +873,9 @@ impl Context<'_> {
                 .find(|(p, _)| *p == abs)
                 .map(|(_, t)| Arc::from(t.as_str()))
         })?;
-        text.lines().nth(line as usize - 1).map(str::to_owned)
+        text.lines()
+            .nth((line as usize).checked_sub(1)?)
+            .map(str::to_owned)
     }
 
     fn snippet(&self, file: &str, line: u32) -> Option<Snippet> {
@@ -997,7 +1019,7 @@ fn values_fix(
     let mut out = String::new();
     let mut level = match &base {
         Some(f) if covered > 0 => {
-            let col = f.key.col as usize - 1;
+            let col = (f.key.col as usize).saturating_sub(1);
             match target.get(covered - 1) {
                 Some(Seg::Key(k)) => {
                     out.push_str(&format!("{}{k}:\n", " ".repeat(col)));
