@@ -139,8 +139,13 @@ fn findings_in_the_rendered_examples_map_to_template_lines() {
             r["line"].as_u64().expect("line"),
         );
         // The template line writes the rendered key literally, or is the action that writes it.
+        // (For a missing field, the template line may be the block that would write it: a key
+        // of the field's path.)
         let key = key_on(&rendered);
-        let literal = template.contains(&format!("{key}:"));
+        let field = d["field"].as_str().unwrap_or("");
+        let literal = std::iter::once(key.as_str())
+            .chain(field.split(['.', '[']))
+            .any(|k| !k.is_empty() && template.contains(&format!("{k}:")));
         let action = template.trim_start().starts_with("{{")
             && ["toYaml", "tpl", "include", "nindent", "indent"]
                 .iter()
@@ -425,49 +430,49 @@ const TABLE: &[Row] = &[
         "opentelemetry-kube-stack/examples/default/rendered/hooks.yaml",
         58,
         "allowPrivilegeEscalation",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    allowPrivilegeEscalation: false"),
     ),
     (
         "opentelemetry-kube-stack/examples/cloud-demo/rendered/hooks.yaml",
         58,
         "runAsNonRoot",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    runAsNonRoot: true"),
     ),
     (
         "opentelemetry-kube-stack/examples/secrets-csi-driver/rendered/hooks.yaml",
         58,
         "seccompProfile_restricted",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    seccompProfile:\n      type: RuntimeDefault"),
     ),
     (
         "opentelemetry-kube-stack/examples/prometheus-otel/rendered/hooks.yaml",
         58,
         "capabilities_restricted",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    capabilities:\n      drop: [\"ALL\"]"),
     ),
     (
         "opentelemetry-kube-stack/examples/isolated-multicollector-deployment/rendered/hooks.yaml",
         58,
         "runAsNonRoot",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    runAsNonRoot: true"),
     ),
     (
         "opentelemetry-kube-stack/examples/daemonset-kubernetes-objects/rendered/hooks.yaml",
         58,
         "allowPrivilegeEscalation",
-        "opentelemetry-kube-stack/templates/hooks.yaml:70",
-        None,
-        None,
+        "opentelemetry-kube-stack/templates/hooks.yaml:77",
+        Some("opentelemetry-kube-stack/values.yaml:42"),
+        Some("  securityContext:\n    allowPrivilegeEscalation: false"),
     ),
 ];
 

@@ -624,15 +624,134 @@ impl Context<'_> {
             line,
             column,
         };
-        let values = self.values_of(doc, d, &path, matched, node, anchor, idx, block, state);
-        let values_fix = values.as_ref().and_then(|(loc, vpath, rendered_depth)| {
-            values_fix(doc, d, &path, loc, vpath, *rendered_depth)
-        });
+        let mut template = template;
+        let mut values = self.values_of(doc, d, &path, matched, node, anchor, idx, block, state);
+        if values.is_none() && matched < path.len() && block.is_none() {
+            // A missing field: the template block that would write it, when one did not run.
+            if let Some((loc, vals)) = self.belongs(doc, chart, &path, matched, node, anchor, src) {
+                template = loc;
+                values = vals;
+            }
+        }
+        let values_fix = values
+            .as_ref()
+            .and_then(|(loc, vpath, fed)| values_fix(doc, d, &path, loc, vpath, *fed));
         Ok(Mapped {
             template,
             values,
             values_fix,
         })
+    }
+
+    /// For a missing field: a line of the anchor's template block that writes its first missing
+    /// key but did not run (`{{- with $.Values.x }}` then `key:`), and the values path that
+    /// turns it on (the deepest part set in the values files).
+    #[allow(clippy::too_many_arguments)]
+    fn belongs(
+        &self,
+        doc: &Doc,
+        chart: &Chart,
+        path: &[Seg],
+        matched: usize,
+        node: &Node,
+        anchor: u32,
+        anchor_src: program::Src,
+    ) -> Option<(Location, Option<(ValuesLocation, Vec<Seg>, usize)>)> {
+        let Seg::Key(key) = path.get(matched)? else {
+            return None;
+        };
+        let first = node.as_map()?.entries.first()?;
+        let rendered = doc.lines.get((anchor - doc.first_line) as usize)?;
+        let r_indent = rendered.len() - rendered.trim_start().len();
+        let offset = (first.key_span.start.col as usize).checked_sub(1 + r_indent)?;
+        let (tfile, text) = &chart.files[anchor_src.file];
+        let (t_line, t_col) = position(text, anchor_src.offset);
+        let child = t_col as usize - 1 + offset;
+        let lines: Vec<&str> = text.lines().collect();
+        let start = t_line as usize; // 0-based index of the line after the anchor's
+        let mut found = None;
+        for (i, l) in lines.iter().enumerate().skip(start).take(400) {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with("{{") || t.starts_with('#') {
+                continue;
+            }
+            let indent = l.len() - t.len();
+            if indent < child {
+                break;
+            }
+            if indent == child && t.starts_with(&format!("{key}:")) {
+                found = Some(i);
+                break;
+            }
+        }
+        let found = found?;
+        let template = Location {
+            file: display(self.root, tfile),
+            line: found as u32 + 1,
+            column: child as u32 + 1,
+        };
+        // The control action that guards the block.
+        let mut guard = None;
+        for l in lines[start..found].iter().rev() {
+            let t = l.trim();
+            let inner = t
+                .strip_prefix("{{-")
+                .or_else(|| t.strip_prefix("{{"))
+                .and_then(|r| r.strip_suffix("-}}").or_else(|| r.strip_suffix("}}")));
+            let Some(inner) = inner.map(str::trim) else {
+                continue;
+            };
+            if inner.starts_with("end") {
+                break;
+            }
+            if let Some(expr) = inner.strip_prefix("with ") {
+                guard = Some(expr.trim().to_string());
+                break;
+            }
+            if inner.starts_with("if ") {
+                break;
+            }
+        }
+        let values = guard.and_then(|expr| {
+            let chain = expr
+                .strip_prefix("$.Values.")
+                .or_else(|| expr.strip_prefix(".Values."))?;
+            if !chain
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            {
+                return None;
+            }
+            let vpath: Vec<Seg> = chain.split('.').map(|k| Seg::Key(k.to_string())).collect();
+            // The block did not run: the values must leave it off.
+            let off = match merged(&doc.values, &vpath) {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::Bool(b)) => !b,
+                Some(serde_json::Value::Object(m)) => m.is_empty(),
+                Some(serde_json::Value::Array(a)) => a.is_empty(),
+                Some(serde_json::Value::String(s)) => s.is_empty(),
+                Some(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
+            };
+            if !off {
+                return None;
+            }
+            let (f, n) = doc.values.deepest(&vpath)?;
+            if n == 0 {
+                return None;
+            }
+            let layer = &doc.values.layers[f.layer];
+            Some((
+                ValuesLocation {
+                    file: layer.file.clone(),
+                    line: f.key.line,
+                    column: f.key.col,
+                    path: values::display(&f.path),
+                },
+                vpath,
+                matched + 1,
+            ))
+        });
+        Some((template, values))
     }
 
     /// The values path that feeds the anchor node, verified against the values files: (where,
@@ -655,7 +774,7 @@ impl Context<'_> {
         let complete = matched == path.len();
         let _ = d;
         let located =
-            |vpath: Vec<Seg>, depth: usize| -> Option<(ValuesLocation, Vec<Seg>, usize)> {
+            |vpath: Vec<Seg>, _depth: usize| -> Option<(ValuesLocation, Vec<Seg>, usize)> {
                 let f = values.unique(&vpath)?;
                 let layer = &values.layers[f.layer];
                 Some((
@@ -666,7 +785,7 @@ impl Context<'_> {
                         path: values::display(&f.path),
                     },
                     f.path.clone(),
-                    depth,
+                    matched,
                 ))
             };
         if let Some(b) = block {
@@ -975,7 +1094,7 @@ fn values_fix(
     path: &[Seg],
     loc: &ValuesLocation,
     vpath: &[Seg],
-    rel_depth: usize,
+    fed_len: usize,
 ) -> Option<ValuesFix> {
     let fix = d.fix.as_ref()?;
     let lines: Vec<&str> = fix.yaml.lines().collect();
@@ -988,25 +1107,32 @@ fn values_fix(
         .iter()
         .map(|l| l.get(indent..).unwrap_or("").to_string())
         .collect();
+    let _ = doc;
     let top_key = snippet.first()?.split(':').next()?.trim().to_string();
     // The field path of the snippet's parent.
     let pos = path.iter().rposition(|s| *s == Seg::Key(top_key.clone()))?;
     let snippet_root = &path[..pos];
-    let _ = rel_depth;
-    // The rendered path that `vpath` stands for: the field path up to the anchor.
-    let (matched, _, _) = deepest(doc.tree.as_ref()?, path);
-    let fed = &path[..matched];
+    // The rendered path that `vpath` stands for.
+    let fed = &path[..fed_len.min(path.len())];
+    let mut snippet = snippet;
     // The values path of the snippet's parent.
     let target: Vec<Seg> = if snippet_root.len() >= fed.len() && snippet_root.starts_with(fed) {
         let mut t = vpath.to_vec();
         t.extend(snippet_root[fed.len()..].iter().cloned());
         t
     } else if fed.starts_with(snippet_root) {
-        let drop = fed.len() - snippet_root.len();
-        if drop > vpath.len() || fed[snippet_root.len()..] != vpath[vpath.len() - drop..] {
-            return None;
+        let dropped = &fed[snippet_root.len()..];
+        if let Some(inner) = strip_keys(&snippet, dropped) {
+            // The snippet writes the keys the values path stands for: keep what is under them.
+            snippet = inner;
+            vpath.to_vec()
+        } else {
+            let drop = dropped.len();
+            if drop > vpath.len() || *dropped != vpath[vpath.len() - drop..] {
+                return None;
+            }
+            vpath[..vpath.len() - drop].to_vec()
         }
-        vpath[..vpath.len() - drop].to_vec()
     } else {
         return None;
     };
@@ -1054,6 +1180,23 @@ fn values_fix(
         ),
         yaml: out.trim_end().to_string(),
     })
+}
+
+/// `snippet` without its leading keys `keys` (`securityContext:` then the lines under it),
+/// dedented; `None` unless the snippet starts with exactly those keys.
+fn strip_keys(snippet: &[String], keys: &[Seg]) -> Option<Vec<String>> {
+    for (i, k) in keys.iter().enumerate() {
+        let Seg::Key(k) = k else { return None };
+        if snippet.get(i)? != &format!("{}{k}:", " ".repeat(2 * i)) {
+            return None;
+        }
+    }
+    let pad = " ".repeat(2 * keys.len());
+    let rest: Vec<String> = snippet[keys.len()..]
+        .iter()
+        .map(|l| l.strip_prefix(pad.as_str()).map(str::to_owned))
+        .collect::<Option<_>>()?;
+    (!rest.is_empty()).then_some(rest)
 }
 
 #[cfg(test)]
