@@ -286,10 +286,14 @@ fn merge_json(base: serde_json::Value, over: serde_json::Value) -> serde_json::V
     }
 }
 
+/// A values line, the values path it sets, and how many segments of the field path that values
+/// path stands for.
+type ValuesFeed = (ValuesLocation, Vec<Seg>, usize);
+
 /// What was found for one finding.
 struct Mapped {
     template: Location,
-    values: Option<(ValuesLocation, Vec<Seg>, usize)>,
+    values: Option<ValuesFeed>,
     values_fix: Option<ValuesFix>,
 }
 
@@ -656,7 +660,7 @@ impl Context<'_> {
         node: &Node,
         anchor: u32,
         anchor_src: program::Src,
-    ) -> Option<(Location, Option<(ValuesLocation, Vec<Seg>, usize)>)> {
+    ) -> Option<(Location, Option<ValuesFeed>)> {
         let Seg::Key(key) = path.get(matched)? else {
             return None;
         };
@@ -768,26 +772,25 @@ impl Context<'_> {
         idx: usize,
         block: Option<usize>,
         state: &program::State,
-    ) -> Option<(ValuesLocation, Vec<Seg>, usize)> {
+    ) -> Option<ValuesFeed> {
         let prog = &doc.program;
         let values = &doc.values;
         let complete = matched == path.len();
         let _ = d;
-        let located =
-            |vpath: Vec<Seg>, _depth: usize| -> Option<(ValuesLocation, Vec<Seg>, usize)> {
-                let f = values.unique(&vpath)?;
-                let layer = &values.layers[f.layer];
-                Some((
-                    ValuesLocation {
-                        file: layer.file.clone(),
-                        line: f.key.line,
-                        column: f.key.col,
-                        path: values::display(&f.path),
-                    },
-                    f.path.clone(),
-                    matched,
-                ))
-            };
+        let located = |vpath: Vec<Seg>, _depth: usize| -> Option<ValuesFeed> {
+            let f = values.unique(&vpath)?;
+            let layer = &values.layers[f.layer];
+            Some((
+                ValuesLocation {
+                    file: layer.file.clone(),
+                    line: f.key.line,
+                    column: f.key.col,
+                    path: values::display(&f.path),
+                },
+                f.path.clone(),
+                matched,
+            ))
+        };
         if let Some(b) = block {
             // Inside a multi-line action's output: find the block's extent, read it, and
             // locate the anchor within it.
