@@ -546,8 +546,9 @@ fn sarif_results_locate_every_finding() {
     assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 25);
     // The Helm template is not in this (imaginary) repository: it is named in the message, and
     // no location points at a file that does not exist (#13).
-    assert!(related.iter().all(|l| l["physicalLocation"]["artifactLocation"]["uri"]
-        != "web/templates/deployment.yaml"));
+    assert!(related.iter().all(
+        |l| l["physicalLocation"]["artifactLocation"]["uri"] != "web/templates/deployment.yaml"
+    ));
     assert!(ape["message"]["text"]
         .as_str()
         .expect("text")

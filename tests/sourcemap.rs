@@ -743,3 +743,58 @@ fn output_without_its_chart_is_left_as_it_is() {
         assert!(d.get("source_map").is_none(), "{d}");
     }
 }
+
+#[test]
+fn a_chart_psslint_rendered_is_mapped_through_its_registration() {
+    use psslint::lint::{lint_bytes, options::LintOptions};
+    use psslint::model::level::{Level, Version};
+    use psslint::policy::Policy;
+    use psslint::report::SourceRoot;
+    use psslint::sourcemap::{apply, Registry, RenderedChart};
+
+    let repo = demo_repo();
+    let base = std::fs::canonicalize(repo.path()).expect("canonical");
+    // What `helm template demo charts/app -f prod.yaml` printed: not on disk.
+    write_file(
+        &base,
+        "prod.yaml",
+        "securityContext:\n  privileged: true\n  runAsUser: 0\n",
+    );
+    let text = std::fs::read_to_string(base.join("rendered/app.yaml"))
+        .expect("read")
+        .replace(
+            "            privileged: true\n",
+            "            privileged: true\n            runAsUser: 0\n",
+        );
+    std::fs::remove_dir_all(base.join("rendered")).expect("rm");
+    let opts = LintOptions::new(Policy::forced(Level::Restricted, Version::Latest));
+    let mut diags = lint_bytes("charts/app", text.as_bytes(), &opts).diagnostics;
+    let mut registry = Registry::new();
+    registry.register(RenderedChart {
+        name: "charts/app".into(),
+        chart_dir: "charts/app".into(),
+        values_files: vec!["prod.yaml".into()],
+        text: text.clone().into(),
+    });
+    apply(&mut diags, &SourceRoot::new(&base, &base), &registry);
+    let run_as = diags
+        .iter()
+        .find(|d| d.rule == "runAsUser")
+        .expect("runAsUser finding");
+    // runAsUser: 0 is only in the values file given to helm.
+    assert_eq!(
+        (run_as.file.as_str(), run_as.line),
+        ("prod.yaml", 3),
+        "{run_as:?}"
+    );
+    let sm = run_as.source_map.as_ref().expect("mapped");
+    assert_eq!(sm.rendered.file, "charts/app");
+    assert_eq!(
+        sm.template.as_ref().map(|t| (t.file.as_str(), t.line)),
+        Some(("charts/app/templates/_helpers.tpl", 5))
+    );
+    assert!(run_as
+        .related
+        .iter()
+        .any(|r| r.role == Some("rendered") && r.file == "charts/app"));
+}

@@ -902,11 +902,8 @@ impl Context<'_> {
             column: d.column,
         };
         let (end_line, end_column) = (d.end_line, d.end_column);
-        let primary_values = m
-            .values
-            .as_ref()
-            .map(|(v, _, _)| v.clone())
-            .filter(|_| m.values_fix.is_some());
+        // A value set (or to be added) in a values file is fixed there.
+        let primary_values = m.values.as_ref().map(|(v, _, _)| v.clone());
         let _ = doc;
         let mut related = vec![Related {
             file: rendered.file.clone(),
