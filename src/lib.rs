@@ -24,4 +24,5 @@ pub mod pss;
 pub mod report;
 pub mod rules;
 pub mod runtime;
+pub mod sourcemap;
 pub mod workload;

@@ -124,13 +124,14 @@ pub fn run(args: CheckArgs) -> u8 {
     let limits = ReadLimits::new(args.max_file_size);
     // Charts and kustomizations are rendered first, with the run's flags; their streams are
     // linted in memory, each under its directory's name.
+    let render_opts = render_options(&args, chart_values);
     let renders = render::render_all(
         discovered
             .inputs
             .iter()
             .filter_map(Input::path)
             .filter(|p| p.is_dir()),
-        &render_options(&args, chart_values),
+        &render_opts,
     );
     let mut report = lint::lint_discovered(&discovered, &opts, |input| {
         match input.path().filter(|p| p.is_dir()) {
@@ -142,7 +143,23 @@ pub fn run(args: CheckArgs) -> u8 {
             None => read::read(input, &limits),
         }
     });
+    // Kustomize findings move to the base or patch that set the field; Helm findings to the
+    // chart's template and values lines.
     render::remap(&mut report, &renders);
+    if let Ok(root) = SourceRoot::detect() {
+        let mut charts = crate::sourcemap::Registry::new();
+        for rendered in renders.by_name.values().flatten() {
+            if rendered.tool == render::Tool::Helm {
+                charts.register(crate::sourcemap::RenderedChart {
+                    name: rendered.display.clone(),
+                    chart_dir: rendered.dir.clone(),
+                    values_files: render::helm::values_files(&rendered.dir, &render_opts),
+                    text: rendered.text.clone(),
+                });
+            }
+        }
+        crate::sourcemap::apply(&mut report.diagnostics, &root, &charts);
+    }
 
     // A file named on the command line that cannot be read means psslint could not do its job.
     let named_unreadable = report.diagnostics.iter().any(|d| {

@@ -38,6 +38,7 @@ pub fn problem_diagnostic(name: &str, p: &LoadProblem, origin: Option<&str>) -> 
         related: Vec::new(),
         fix: None,
         hint: p.hint.clone(),
+        source_map: None,
         snippet: None,
     }
 }

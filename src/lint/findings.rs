@@ -169,6 +169,7 @@ impl FileCtx<'_> {
                     end_column: end.col,
                     field: path.to_string(),
                     container: f.container.clone(),
+                    role: None,
                 }
             })
             .collect();
@@ -198,6 +199,7 @@ impl FileCtx<'_> {
             related,
             fix,
             hint: None,
+            source_map: None,
             snippet: Some(self.snippet(span)),
         }
     }

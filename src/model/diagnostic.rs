@@ -138,6 +138,80 @@ pub struct Related {
     pub field: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
+    /// What this location is when it is not another offending field: `rendered` (the Helm
+    /// output the finding was found in) or `template` (the template line, when a values line
+    /// is the primary location).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+}
+
+impl Related {
+    /// How reports introduce this location: `rendered at` (the Helm output line of a finding
+    /// mapped to its chart), `template line` (when a values line is primary) or `also` (another
+    /// offending field).
+    pub fn label(&self) -> &'static str {
+        match self.role {
+            Some("rendered") => "rendered at",
+            Some("template") => "template line",
+            _ => "also",
+        }
+    }
+}
+
+/// A file position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// How the primary location of a finding in Helm output was chosen (see `src/sourcemap/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MapStatus {
+    /// The template line that wrote the offending field is the primary location.
+    Template,
+    /// The values line that sets (or should set) the field is the primary location.
+    Values,
+    /// The chart's sources were found but the line could not be told for certain: the
+    /// rendered location stays primary.
+    Uncertain,
+}
+
+/// A values path and where it is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValuesLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// The values path at that line (`securityContext`, `ports.otlp.hostPort`).
+    pub path: String,
+}
+
+/// The fix written as a change to a values file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValuesFix {
+    pub description: String,
+    /// The YAML to write at the values line, indented for that file.
+    pub yaml: String,
+}
+
+/// Where a finding in Helm output comes from in the chart's sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceMap {
+    pub status: MapStatus,
+    /// The line of the rendered output (always kept).
+    pub rendered: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<ValuesLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values_fix: Option<ValuesFix>,
+    /// Why the mapping is uncertain, or what it could not resolve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A concrete fix: what to do, and the YAML to add or change at the reported spot.
@@ -199,11 +273,25 @@ pub struct Diagnostic {
     /// A hint for input problems (e.g. run `helm template` first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// For Helm output: the template and values lines the finding maps to (then the primary
+    /// location above is one of them and the rendered line is a related location).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_map: Option<SourceMap>,
     #[serde(skip)]
     pub snippet: Option<Snippet>,
 }
 
 impl Diagnostic {
+    /// Where the finding was found: the file and line of the document linted (for a finding
+    /// mapped to its chart's sources, the rendered output rather than the primary location).
+    /// Reports that group findings by the object checked use this.
+    pub fn found_at(&self) -> (&str, u32) {
+        match &self.source_map {
+            Some(m) if m.status != MapStatus::Uncertain => (&m.rendered.file, m.rendered.line),
+            _ => (&self.file, self.line),
+        }
+    }
+
     /// The sort key that makes output deterministic: (path, line, column, rule), then the rest
     /// of the identity so that ties never depend on thread scheduling.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, u32, u32, &str) {

@@ -105,6 +105,7 @@ impl Finding {
             related: Vec::new(),
             fix: self.fix,
             hint: self.hint,
+            source_map: None,
             snippet,
         }
     }

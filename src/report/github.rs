@@ -201,7 +201,16 @@ fn message(d: &Diagnostic) -> String {
         text.push_str(&format!("\nHelm template: {origin}"));
     }
     for r in &d.related {
-        text.push_str(&format!("\nAlso: line {} {}", r.line, r.field));
+        match r.role {
+            Some(_) => text.push_str(&format!(
+                "\n{}{}: {}:{}",
+                r.label()[..1].to_uppercase(),
+                &r.label()[1..],
+                r.file,
+                r.line
+            )),
+            None => text.push_str(&format!("\nAlso: line {} {}", r.line, r.field)),
+        }
         if let Some(c) = &r.container {
             text.push_str(&format!(" (container \"{c}\")"));
         }
@@ -213,6 +222,12 @@ fn message(d: &Diagnostic) -> String {
             text.push('\n');
             text.push_str(yaml);
         }
+    }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        text.push_str(&format!(
+            "\nFix in values: {}\n{}",
+            fix.description, fix.yaml
+        ));
     }
     if let Some(hint) = &d.hint {
         text.push_str(&format!("\nHint: {hint}"));

@@ -12,6 +12,7 @@ use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Origin, Render
 use anstyle::{AnsiColor, Style};
 
 use super::RenderOptions;
+use crate::model::diagnostic::MapStatus;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::report::{CheckedObject, Report};
 use crate::model::source::byte_of_col;
@@ -85,7 +86,14 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
         None => title.element(origin(d)),
     };
     for r in &d.related {
-        let mut text = format!("also: {}:{}:{} {}", r.file, r.line, r.column, r.field);
+        let mut text = format!(
+            "{}: {}:{}:{} {}",
+            r.label(),
+            r.file,
+            r.line,
+            r.column,
+            r.field
+        );
         if let Some(c) = &r.container {
             text.push_str(&format!(" (container \"{c}\")"));
         }
@@ -93,6 +101,22 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
     }
     if let Some(origin) = &d.origin {
         group = group.element(Level::NOTE.message(format!("from Helm template {origin}")));
+    }
+    if let Some(sm) = &d.source_map {
+        if let Some(v) = sm
+            .values
+            .as_ref()
+            .filter(|_| sm.status != MapStatus::Values)
+        {
+            group = group.element(Level::NOTE.message(format!(
+                "value `{}` set at {}:{}:{}",
+                v.path, v.file, v.line, v.column
+            )));
+        }
+        if let Some(note) = &sm.note {
+            group = group
+                .element(Level::NOTE.message(format!("not mapped to the chart's sources: {note}")));
+        }
     }
     if let (Some(mode), Some(source)) = (d.policy.mode, &d.policy.source) {
         group = group.element(Level::NOTE.message(format!(
@@ -134,6 +158,20 @@ fn diagnostic_groups(d: &Diagnostic) -> Vec<Group<'_>> {
                     .annotation(AnnotationKind::Visible.span(0..yaml.len())),
             )
         });
+    }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        let help = Level::HELP
+            .with_name("fix in values")
+            .secondary_title(fix.description.as_str());
+        let yaml = fix.yaml.as_str();
+        groups.push(
+            help.element(
+                Snippet::<Annotation>::source(yaml)
+                    .line_numbering(false)
+                    .fold(false)
+                    .annotation(AnnotationKind::Visible.span(0..yaml.len())),
+            ),
+        );
     }
     groups
 }
@@ -359,6 +397,7 @@ mod tests {
             related: Vec::new(),
             fix: None,
             hint: None,
+            source_map: None,
             snippet: Some(Lines {
                 first_line: 10,
                 lines: vec![

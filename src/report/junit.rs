@@ -112,10 +112,12 @@ fn suites(report: &Report) -> BTreeMap<&str, Vec<Case<'_>>> {
     }
     let mut loose: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
     for d in &report.diagnostics {
-        let cases = suites.entry(d.file.as_str()).or_default();
+        // A finding mapped to its chart stays with the object checked in the rendered output.
+        let file = d.found_at().0;
+        let cases = suites.entry(file).or_default();
         match owner(cases, d) {
             Some(i) => cases[i].diagnostics.push(d),
-            None => loose.entry(d.file.as_str()).or_default().push(d),
+            None => loose.entry(file).or_default().push(d),
         }
     }
     for (file, diagnostics) in loose {
@@ -150,7 +152,7 @@ fn owner(cases: &[Case<'_>], d: &Diagnostic) -> Option<usize> {
     candidates
         .iter()
         .copied()
-        .filter(|&i| cases[i].line <= d.line)
+        .filter(|&i| cases[i].line <= d.found_at().1)
         .max_by_key(|&i| cases[i].line)
         .or_else(|| candidates.first().copied())
 }
@@ -243,8 +245,12 @@ fn finding(d: &Diagnostic) -> String {
     );
     for r in &d.related {
         s.push_str(&format!(
-            "  also: {}:{}:{} {}",
-            r.file, r.line, r.column, r.field
+            "  {}: {}:{}:{} {}",
+            r.label(),
+            r.file,
+            r.line,
+            r.column,
+            r.field
         ));
         if let Some(c) = &r.container {
             s.push_str(&format!(" (container \"{c}\")"));
@@ -256,6 +262,12 @@ fn finding(d: &Diagnostic) -> String {
     }
     if let Some(fix) = &d.fix {
         s.push_str(&format!("  fix: {}\n", fix.description));
+        for line in fix.yaml.lines() {
+            s.push_str(&format!("    {line}\n"));
+        }
+    }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        s.push_str(&format!("  fix in values: {}\n", fix.description));
         for line in fix.yaml.lines() {
             s.push_str(&format!("    {line}\n"));
         }

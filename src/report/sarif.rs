@@ -477,14 +477,27 @@ fn result<'a>(
 ) -> SarifResult {
     // Code scanning shows 100 locations per result (and rejects more than 1,000): the primary
     // one, the Helm template, and as many other offending fields as fit.
-    let room = limits::SARIF_MAX_LOCATIONS - 1 - usize::from(d.origin.is_some());
+    // The template named by `# Source:`, when it exists in the repository and the finding was
+    // not mapped to it already (a location that names no file helps nobody).
+    let template = match (&d.origin, &d.source_map) {
+        (Some(origin), None) => artifacts.template(origin, &d.file),
+        (Some(origin), Some(m)) if m.template.is_none() => {
+            artifacts.template(origin, &m.rendered.file)
+        }
+        _ => None,
+    };
+    let room = limits::SARIF_MAX_LOCATIONS - 1 - usize::from(template.is_some());
     let unlisted = d.related.len().saturating_sub(room);
     let mut related: Vec<Location> = d
         .related
         .iter()
         .take(room)
         .map(|r| {
-            let mut text = format!("Also offending: {}", r.field);
+            let mut text = match r.role {
+                Some("rendered") => format!("The rendered Helm output: {}", r.field),
+                Some("template") => format!("The template line that writes {}", r.field),
+                _ => format!("Also offending: {}", r.field),
+            };
             if let Some(c) = &r.container {
                 text.push_str(&format!(" (container \"{c}\")"));
             }
@@ -498,11 +511,11 @@ fn result<'a>(
             }
         })
         .collect();
-    if let Some(origin) = &d.origin {
+    if let (Some(origin), Some(artifact_location)) = (&d.origin, template) {
         related.push(Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: artifacts.template(origin, &d.file),
+                artifact_location,
                 region: None,
             },
             message: Some(Text::new(format!(
@@ -568,6 +581,9 @@ fn message(d: &Diagnostic) -> String {
     if let Some(fix) = &d.fix {
         sentence("Fix: ", &fix.description);
     }
+    if let Some(fix) = d.source_map.as_ref().and_then(|m| m.values_fix.as_ref()) {
+        sentence("Fix in values: ", &fix.description);
+    }
     if let Some(hint) = &d.hint {
         sentence("Hint: ", hint);
     }
@@ -579,7 +595,7 @@ fn message(d: &Diagnostic) -> String {
 struct Artifacts<'a> {
     root: Option<&'a SourceRoot>,
     files: HashMap<&'a str, ArtifactLocation>,
-    templates: HashMap<(&'a str, &'a str), ArtifactLocation>,
+    templates: HashMap<(&'a str, &'a str), Option<ArtifactLocation>>,
 }
 
 impl<'a> Artifacts<'a> {
@@ -614,14 +630,15 @@ impl<'a> Artifacts<'a> {
             .clone()
     }
 
-    /// The template named by `# Source:`, where it lives in the repository, or as named.
-    fn template(&mut self, origin: &'a str, rendered: &'a str) -> ArtifactLocation {
+    /// The template named by `# Source:`, where it lives in the repository; `None` when it is
+    /// not there (or no root is known).
+    fn template(&mut self, origin: &'a str, rendered: &'a str) -> Option<ArtifactLocation> {
         let root = self.root;
         self.templates
             .entry((origin, rendered))
             .or_insert_with(|| {
-                let found = root.and_then(|r| r.find_template(origin, rendered));
-                in_repository(&found.unwrap_or_else(|| origin.replace('\\', "/")))
+                root.and_then(|r| r.find_template(origin, rendered))
+                    .map(|found| in_repository(&found))
             })
             .clone()
     }
@@ -755,6 +772,7 @@ pub(crate) mod tests_support {
             related: Vec::new(),
             fix: None,
             hint: None,
+            source_map: None,
             snippet: None,
         }
     }
@@ -785,6 +803,7 @@ mod tests {
                 end_column: 20,
                 field: format!("spec.template.spec.containers[{i}].securityContext.privileged"),
                 container: Some(format!("sidecar-{i}")),
+                role: None,
             })
             .collect()
     }
@@ -849,6 +868,10 @@ mod tests {
 
     #[test]
     fn related_locations_are_capped_at_what_code_scanning_shows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::create_dir_all(base.join("shop/templates")).expect("mkdir");
+        std::fs::write(base.join("shop/templates/app.yaml"), "kind: Pod\n").expect("write");
         let mut d = diag();
         d.related = related(150);
         d.origin = Some("shop/templates/app.yaml".into());
@@ -856,7 +879,10 @@ mod tests {
             diagnostics: vec![d],
             ..Report::default()
         };
-        let (_, log) = parsed(&report, &[]);
+        let root = SourceRoot::new(&base, &base);
+        let mut out = Vec::new();
+        render(&report, Some(&root), &[], &mut out).expect("renders");
+        let log: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
         let result = &log["runs"][0]["results"][0];
         let related = result["relatedLocations"].as_array().expect("related");
         assert_eq!(related.len() + 1, limits::SARIF_MAX_LOCATIONS);

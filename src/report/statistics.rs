@@ -66,6 +66,7 @@ mod tests {
             related: Vec::new(),
             fix: None,
             hint: None,
+            source_map: None,
             snippet: None,
         }
     }

@@ -23,11 +23,8 @@ pub fn command(chart: &Path, opts: &RenderOptions) -> Vec<String> {
     if opts.namespace != "default" {
         argv.extend(["--namespace".to_string(), opts.namespace.clone()]);
     }
-    let per_chart = std::fs::canonicalize(chart)
-        .ok()
-        .and_then(|c| opts.chart_values.get(&c));
-    for v in per_chart.into_iter().flatten().chain(&opts.values) {
-        argv.extend(["--values".to_string(), arg(v)]);
+    for v in values_files(chart, opts) {
+        argv.extend(["--values".to_string(), arg(&v)]);
     }
     for s in &opts.set {
         argv.extend(["--set".to_string(), s.clone()]);
@@ -36,6 +33,20 @@ pub fn command(chart: &Path, opts: &RenderOptions) -> Vec<String> {
         argv.extend(["--set-string".to_string(), s.clone()]);
     }
     argv
+}
+
+/// The values files `helm template` gets for `chart`, in order: the chart's own from
+/// psslint.yaml (`charts:`), then `--values`.
+pub fn values_files(chart: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
+    let per_chart = std::fs::canonicalize(chart)
+        .ok()
+        .and_then(|c| opts.chart_values.get(&c));
+    per_chart
+        .into_iter()
+        .flatten()
+        .chain(&opts.values)
+        .cloned()
+        .collect()
 }
 
 /// Renders the chart at `chart`.
