@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::diagnose::locate::resolve;
 use crate::diagnose::problem::problem_diagnostic;
-use crate::diagnose::remedy::fix_for;
+use crate::diagnose::remedy::{fix_for_fields, FieldFix};
 use crate::diagnose::snippet::snippet_in;
 use crate::input::discover::Discovered;
 use crate::input::read::Source;
@@ -1120,20 +1120,19 @@ impl FileCtx<'_> {
                 (f, path, res)
             })
             .collect();
-        let (span, field, container, fix) = match located.first() {
-            Some((f, path, res)) => (
-                res.span,
-                Some(path.to_string()),
-                f.container.clone(),
-                Some(fix_for(
-                    v.check,
-                    path,
-                    res,
-                    &f.remedy,
-                    f.container.as_deref(),
-                )),
-            ),
-            None => (root.span, None, None, None),
+        // One fix for every offending field (#12: each fix clears every field it reports).
+        let fix = fix_for_fields(
+            v.check,
+            located.iter().map(|(f, path, res)| FieldFix {
+                path,
+                res,
+                remedy: &f.remedy,
+                container: f.container.as_deref(),
+            }),
+        );
+        let (span, field, container) = match located.first() {
+            Some((f, path, res)) => (res.span, Some(path.to_string()), f.container.clone()),
+            None => (root.span, None, None),
         };
         let related = located
             .iter()
