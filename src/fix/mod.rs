@@ -194,8 +194,8 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
         let users = span_users(root);
         let mut requests: HashMap<Span, BTreeSet<&str>> = HashMap::new();
         for (_, plans) in &planned {
-            for (path, p) in plans.iter().flatten() {
-                requests.entry(p.identity).or_default().insert(path);
+            for (_, p) in plans.iter().flatten() {
+                requests.entry(p.identity).or_default().insert(&p.user);
             }
         }
         for (i, plans) in &planned {

@@ -42,6 +42,9 @@ pub struct Doc<'a> {
 pub struct Planned {
     pub edits: Vec<TextEdit>,
     pub identity: Span,
+    /// The path of the node that `identity` belongs to (the user of the text); set by
+    /// [`plan`].
+    pub user: String,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -279,9 +282,26 @@ fn walk<'n>(root: &'n Node, segs: &[Segment]) -> Vec<Step<'n>> {
 pub fn plan(doc: &Doc<'_>, edit: &FieldEdit) -> Result<Planned> {
     let segs = edit.path.segments();
     let steps = walk(doc.root, segs);
+    let mut planned = plan_steps(doc, edit, &steps)?;
+    // The user: the deepest node on the path that holds the identity span.
+    let holds = |s: &Step<'_>| {
+        s.node.span == planned.identity
+            || s.entry.is_some_and(|e| e.key_span == planned.identity)
+            || s.node
+                .as_map()
+                .is_some_and(|m| m.entries.iter().any(|e| e.key_span == planned.identity))
+    };
+    let depth = steps.iter().rposition(holds).unwrap_or(steps.len() - 1);
+    planned.user = crate::model::field::FieldPath(segs[..depth].to_vec()).to_string();
+    Ok(planned)
+}
+
+fn plan_steps(doc: &Doc<'_>, edit: &FieldEdit, steps: &[Step<'_>]) -> Result<Planned> {
+    let segs = edit.path.segments();
     let found = steps.len() - 1;
     let complete = found == segs.len();
     let last = steps[found];
+    let steps = steps.to_vec();
     match &edit.op {
         EditOp::Set(v) if complete => set_value(doc, &steps, v),
         EditOp::Set(v) => insert_missing(doc, &steps, &segs[found..], &doc.scalar_text(v, None)),
@@ -329,12 +349,14 @@ fn set_value(doc: &Doc<'_>, steps: &[Step<'_>], value: &str) -> Result<Planned> 
         return Ok(Planned {
             edits: vec![TextEdit::insert(colon + 1, format!(" {text}"))],
             identity: node.span,
+            user: String::new(),
         });
     }
     let (s, e) = doc.token(node)?;
     Ok(Planned {
         edits: vec![TextEdit::replace(s, e, text)],
         identity: node.span,
+        user: String::new(),
     })
 }
 
@@ -393,6 +415,7 @@ fn insert_missing(
                 format!("{{{}}}", doc.flow_entry(&keys, value, quoted)),
             )],
             identity: node.span,
+            user: String::new(),
         });
     }
     let col = entry.key_span.start.col as usize + doc.step;
@@ -410,6 +433,7 @@ fn insert_missing(
             format!("{}{block}", doc.eol),
         )],
         identity: node.span,
+        user: String::new(),
     })
 }
 
@@ -432,6 +456,7 @@ fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> R
             return Ok(Planned {
                 edits: vec![TextEdit::replace(s, e, format!("{{{entry}}}"))],
                 identity,
+                user: String::new(),
             });
         };
         let end = doc.offset(last.value.span.end);
@@ -453,6 +478,7 @@ fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> R
         return Ok(Planned {
             edits: vec![TextEdit::insert(end, format!("{sep}{entry}"))],
             identity,
+            user: String::new(),
         });
     }
     let first = entries
@@ -477,6 +503,7 @@ fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> R
                     format!("{}{}", doc.eol, lines.join(doc.eol)),
                 )],
                 identity,
+                user: String::new(),
             });
         }
     }
@@ -491,6 +518,7 @@ fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> R
     Ok(Planned {
         edits: vec![TextEdit::insert(at, text)],
         identity,
+        user: String::new(),
     })
 }
 
@@ -507,6 +535,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
             return Ok(Planned {
                 edits: vec![TextEdit::replace(e - t.len(), e, format!("[{text}]"))],
                 identity: seq.span,
+                user: String::new(),
             });
         };
         let end = doc.offset(last.span.end);
@@ -516,6 +545,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
         return Ok(Planned {
             edits: vec![TextEdit::insert(end, format!(", {text}"))],
             identity: seq.span,
+            user: String::new(),
         });
     }
     let last = items.last().ok_or("the list is empty")?;
@@ -533,6 +563,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
     Ok(Planned {
         edits: vec![TextEdit::insert(at, format!("{}{dash} {text}", doc.eol))],
         identity: seq.span,
+        user: String::new(),
     })
 }
 
@@ -575,6 +606,7 @@ fn remove_items(doc: &Doc<'_>, steps: &[Step<'_>], items: &[String]) -> Result<P
     Ok(Planned {
         edits: merged,
         identity: seq_node.span,
+        user: String::new(),
     })
 }
 
@@ -628,6 +660,7 @@ fn remove(doc: &Doc<'_>, steps: &[Step<'_>]) -> Result<Planned> {
             Ok(Planned {
                 edits: vec![TextEdit::replace(s, e, text)],
                 identity: entry.key_span,
+                user: String::new(),
             })
         }
         None => {
@@ -650,6 +683,7 @@ fn remove(doc: &Doc<'_>, steps: &[Step<'_>]) -> Result<Planned> {
             Ok(Planned {
                 edits: vec![TextEdit::replace(s, e, "")],
                 identity: last.node.span,
+                user: String::new(),
             })
         }
     }
@@ -723,5 +757,6 @@ fn replace_entry(doc: &Doc<'_>, steps: &[Step<'_>], key: &str, value: &str) -> R
             format!("{}: {value}", doc.key_text(key, quoted)),
         )],
         identity: entry.key_span,
+        user: String::new(),
     })
 }
