@@ -21,7 +21,8 @@ pub fn applicability(check: &str) -> Applicability {
         | "seccompProfile_baseline"
         | "seccompProfile_restricted"
         | "appArmorProfile"
-        | "procMount" => Applicability::Automatic,
+        | "procMount"
+        | "procMount_restricted" => Applicability::Automatic,
         _ => Applicability::Unsafe,
     }
 }
@@ -376,6 +377,18 @@ fn scalar_text(node: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_check_doc_says_how_its_fix_is_applied() {
+        for r in crate::rules::all() {
+            let how = match r.kind {
+                crate::rules::RuleKind::Pss(_) => applicability(r.id),
+                _ => Applicability::Manual,
+            };
+            let line = format!("- **Fix**: {}: ", how.as_str());
+            assert!(r.markdown.contains(&line), "{}: lacks `{line}`", r.id);
+        }
+    }
 
     #[test]
     fn nested_yaml_indents_each_level() {

@@ -4,7 +4,7 @@
 //!   stays (a JSON string stays a JSON string).
 //! * A missing field is inserted into the deepest mapping that exists, at its siblings'
 //!   column: in a block mapping on a line of its own after the `name` entry (how people find a
-//!   container), else before the first key; in a flow mapping (JSON included) after the last
+//!   container), else after the last one-line entry, else before the first key; in a flow mapping (JSON included) after the last
 //!   entry, with keys quoted as the neighbours are.
 //! * A removed entry or item takes its lines with it when it has them to itself; otherwise
 //!   only its text and one separator go.
@@ -486,16 +486,23 @@ fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> R
         .ok_or("the mapping has no entry of its own to place the field by")?;
     let col = first.key_span.start.col as usize;
     let lines = doc.block_lines(keys, value, col);
-    // After the `name` entry when it is a one-line `name: value`.
-    if let Some(name) = entries.iter().find(|e| e.key == "name") {
-        let v = &name.value;
-        let end = doc.offset(v.span.end);
-        if v.as_map().is_none()
+    // After the `name` entry when it is a one-line `name: value` (how people find a
+    // container), else after the last entry when it is one line.
+    let one_line = |e: &Entry| {
+        let v = &e.value;
+        v.as_map().is_none()
             && v.as_seq().is_none()
-            && v.span.end.line == name.key_span.start.line
+            && v.span.end.line == e.key_span.start.line
             && !matches!(v.style, ScalarStyle::Literal | ScalarStyle::Folded)
-            && doc.rest_is_blank(end)
-        {
+            && doc.rest_is_blank(doc.offset(v.span.end))
+    };
+    let after = match entries.iter().find(|e| e.key == "name") {
+        Some(name) => Some(name),
+        None => entries.iter().rev().find(|e| one_line(e)),
+    };
+    if let Some(name) = after {
+        let v = &name.value;
+        if one_line(name) {
             let at = doc.line_end(v.span.end.line);
             return Ok(Planned {
                 edits: vec![TextEdit::insert(
