@@ -115,6 +115,118 @@ fn json_stays_json_in_its_own_layout() {
     );
 }
 
+const EDGES: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: unconfined
+spec:
+  securityContext:
+    sysctls:
+    - name: kernel.msgmax
+      value: "1"
+    - name: net.ipv4.ip_local_port_range
+      value: "1024 65535"
+  containers:
+  - name: a
+    image: x
+    securityContext:
+  - name: b
+    image: x
+    securityContext: null
+  - name: c
+    image: x
+    securityContext: {}
+  - name: d
+    image: x
+    ports:
+    - hostPort: 80
+      containerPort: 80
+    - containerPort: 81
+      hostPort: 81
+    - {containerPort: 82, hostPort: 82}
+    securityContext:
+      capabilities:
+        drop:
+        - NET_RAW
+        add:
+        - NET_ADMIN
+        - CHOWN
+      runAsUser: 0
+      seLinuxOptions: {type: spc_t, user: u}
+    livenessProbe:
+      httpGet: {host: example.com, port: 80}
+"#;
+
+#[test]
+fn null_and_empty_contexts_list_items_and_first_entries_of_items() {
+    // `securityContext:` (null), `null` and `{}`; a hostPort first in its item, second, and in
+    // a flow item; a block `drop` list appended to and an `add` list removed; `runAsUser: 0`
+    // removed; SELinux options fixed in flow style; a probe's host removed; one of two sysctls.
+    let run = fix_stdin(RESTRICTED_UNSAFE, EDGES);
+    assert_eq!(
+        run.stdout,
+        r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: unconfined
+spec:
+  securityContext:
+    sysctls:
+    - name: net.ipv4.ip_local_port_range
+      value: "1024 65535"
+  containers:
+  - name: a
+    image: x
+    securityContext:
+      allowPrivilegeEscalation: false
+      runAsNonRoot: true
+      seccompProfile:
+        type: RuntimeDefault
+      capabilities:
+        drop: [ALL]
+  - name: b
+    image: x
+    securityContext:
+      allowPrivilegeEscalation: false
+      runAsNonRoot: true
+      seccompProfile:
+        type: RuntimeDefault
+      capabilities:
+        drop: [ALL]
+  - name: c
+    image: x
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  - name: d
+    image: x
+    ports:
+    - containerPort: 80
+    - containerPort: 81
+    - {containerPort: 82}
+    securityContext:
+      capabilities:
+        drop:
+        - NET_RAW
+        - ALL
+      allowPrivilegeEscalation: false
+      runAsNonRoot: true
+      seccompProfile:
+        type: RuntimeDefault
+      seLinuxOptions: {type: container_t}
+    livenessProbe:
+      httpGet: {port: 80}
+"#
+    );
+    assert!(
+        run.stderr.contains("fixed 9 of 9 findings"),
+        "{}",
+        run.stderr
+    );
+}
+
 const ANCHORS: &str = "apiVersion: v1
 kind: List
 items:

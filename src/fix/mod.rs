@@ -29,7 +29,7 @@ use crate::manifest::split::split_stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
 use crate::manifest::Node;
 use crate::model::diagnostic::{Applicability, Diagnostic};
-use crate::model::source::{LineIndex, Span};
+use crate::model::source::LineIndex;
 
 use edit::EditSet;
 use plan::{Doc, Planned};
@@ -192,7 +192,7 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
             planned.push((i, plans));
         }
         let users = span_users(root);
-        let mut requests: HashMap<Span, BTreeSet<&str>> = HashMap::new();
+        let mut requests: HashMap<plan::Identity, BTreeSet<&str>> = HashMap::new();
         for (_, plans) in &planned {
             for (_, p) in plans.iter().flatten() {
                 requests.entry(p.identity).or_default().insert(&p.user);
@@ -212,7 +212,7 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
                 if users.get(&p.identity).copied().unwrap_or(1) > requests[&p.identity].len() {
                     skipped.get_or_insert_with(|| format!(
                         "{path} is written at line {} in text that an anchor shares with fields this run does not fix the same way; fix it by hand",
-                        p.identity.start.line
+                        p.identity.0.start.line
                     ));
                     continue;
                 }
@@ -243,14 +243,14 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
 
 /// How many tree positions hold each span (nodes and mapping keys): more than one means
 /// anchored text that aliases or merge keys copy.
-fn span_users(root: &Node) -> HashMap<Span, usize> {
-    let mut users: HashMap<Span, usize> = HashMap::new();
+fn span_users(root: &Node) -> HashMap<plan::Identity, usize> {
+    let mut users: HashMap<plan::Identity, usize> = HashMap::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
-        *users.entry(n.span).or_default() += 1;
+        *users.entry((n.span, plan::kind(n))).or_default() += 1;
         if let Some(m) = n.as_map() {
             for e in &m.entries {
-                *users.entry(e.key_span).or_default() += 1;
+                *users.entry((e.key_span, plan::KEY)).or_default() += 1;
                 stack.push(&e.value);
             }
         }

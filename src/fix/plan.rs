@@ -41,13 +41,31 @@ pub struct Doc<'a> {
 #[derive(Debug, Clone)]
 pub struct Planned {
     pub edits: Vec<TextEdit>,
-    pub identity: Span,
+    pub identity: Identity,
     /// The path of the node that `identity` belongs to (the user of the text); set by
     /// [`plan`].
     pub user: String,
 }
 
 type Result<T> = std::result::Result<T, String>;
+
+/// A span and what it is the span of ([`KEY`] or [`kind`] of a node): a one-item list and its
+/// item may share a span, a copy made by an alias has both the same.
+pub type Identity = (Span, u8);
+
+/// The [`Identity`] kind of a mapping key.
+pub const KEY: u8 = 0;
+
+/// The [`Identity`] kind of a node: 1 mapping, 2 list, 3 scalar or null.
+pub fn kind(node: &Node) -> u8 {
+    if node.as_map().is_some() {
+        1
+    } else if node.as_seq().is_some() {
+        2
+    } else {
+        3
+    }
+}
 
 /// One step on the way down a field path.
 #[derive(Clone, Copy)]
@@ -284,12 +302,16 @@ pub fn plan(doc: &Doc<'_>, edit: &FieldEdit) -> Result<Planned> {
     let steps = walk(doc.root, segs);
     let mut planned = plan_steps(doc, edit, &steps)?;
     // The user: the deepest node on the path that holds the identity span.
+    let (span, k) = planned.identity;
     let holds = |s: &Step<'_>| {
-        s.node.span == planned.identity
-            || s.entry.is_some_and(|e| e.key_span == planned.identity)
-            || s.node
-                .as_map()
-                .is_some_and(|m| m.entries.iter().any(|e| e.key_span == planned.identity))
+        if k == KEY {
+            s.entry.is_some_and(|e| e.key_span == span)
+                || s.node
+                    .as_map()
+                    .is_some_and(|m| m.entries.iter().any(|e| e.key_span == span))
+        } else {
+            s.node.span == span && kind(s.node) == k
+        }
     };
     let depth = steps.iter().rposition(holds).unwrap_or(steps.len() - 1);
     planned.user = crate::model::field::FieldPath(segs[..depth].to_vec()).to_string();
@@ -348,14 +370,14 @@ fn set_value(doc: &Doc<'_>, steps: &[Step<'_>], value: &str) -> Result<Planned> 
         let colon = colon_after(doc, entry)?;
         return Ok(Planned {
             edits: vec![TextEdit::insert(colon + 1, format!(" {text}"))],
-            identity: node.span,
+            identity: (node.span, kind(node)),
             user: String::new(),
         });
     }
     let (s, e) = doc.token(node)?;
     Ok(Planned {
         edits: vec![TextEdit::replace(s, e, text)],
-        identity: node.span,
+        identity: (node.span, kind(node)),
         user: String::new(),
     })
 }
@@ -414,7 +436,7 @@ fn insert_missing(
                 e,
                 format!("{{{}}}", doc.flow_entry(&keys, value, quoted)),
             )],
-            identity: node.span,
+            identity: (node.span, kind(node)),
             user: String::new(),
         });
     }
@@ -432,14 +454,14 @@ fn insert_missing(
             end,
             format!("{}{block}", doc.eol),
         )],
-        identity: node.span,
+        identity: (node.span, kind(node)),
         user: String::new(),
     })
 }
 
 fn insert_into_map(doc: &Doc<'_>, map: &Node, keys: &[String], value: &str) -> Result<Planned> {
     let entries = doc.own_entries(map);
-    let identity = entries.first().map_or(map.span, |e| e.key_span);
+    let identity = entries.first().map_or((map.span, 1), |e| (e.key_span, KEY));
     if doc.map_is_flow(map, &entries) {
         let quoted = entries
             .first()
@@ -541,7 +563,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
             let e = doc.offset(seq.span.end);
             return Ok(Planned {
                 edits: vec![TextEdit::replace(e - t.len(), e, format!("[{text}]"))],
-                identity: seq.span,
+                identity: (seq.span, 2),
                 user: String::new(),
             });
         };
@@ -551,7 +573,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
         }
         return Ok(Planned {
             edits: vec![TextEdit::insert(end, format!(", {text}"))],
-            identity: seq.span,
+            identity: (seq.span, 2),
             user: String::new(),
         });
     }
@@ -569,7 +591,7 @@ fn append_item(doc: &Doc<'_>, seq: &Node, item: &str) -> Result<Planned> {
     let at = doc.line_end(last.span.end.line);
     Ok(Planned {
         edits: vec![TextEdit::insert(at, format!("{}{dash} {text}", doc.eol))],
-        identity: seq.span,
+        identity: (seq.span, 2),
         user: String::new(),
     })
 }
@@ -612,7 +634,7 @@ fn remove_items(doc: &Doc<'_>, steps: &[Step<'_>], items: &[String]) -> Result<P
     }
     Ok(Planned {
         edits: merged,
-        identity: seq_node.span,
+        identity: (seq_node.span, 2),
         user: String::new(),
     })
 }
@@ -666,7 +688,7 @@ fn remove(doc: &Doc<'_>, steps: &[Step<'_>]) -> Result<Planned> {
             };
             Ok(Planned {
                 edits: vec![TextEdit::replace(s, e, text)],
-                identity: entry.key_span,
+                identity: (entry.key_span, KEY),
                 user: String::new(),
             })
         }
@@ -689,7 +711,7 @@ fn remove(doc: &Doc<'_>, steps: &[Step<'_>]) -> Result<Planned> {
             };
             Ok(Planned {
                 edits: vec![TextEdit::replace(s, e, "")],
-                identity: last.node.span,
+                identity: (last.node.span, kind(last.node)),
                 user: String::new(),
             })
         }
@@ -763,7 +785,7 @@ fn replace_entry(doc: &Doc<'_>, steps: &[Step<'_>], key: &str, value: &str) -> R
             e,
             format!("{}: {value}", doc.key_text(key, quoted)),
         )],
-        identity: entry.key_span,
+        identity: (entry.key_span, KEY),
         user: String::new(),
     })
 }
