@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod diagnose;
+pub mod fix;
 pub mod input;
 pub mod lint;
 pub mod manifest;

@@ -3,7 +3,9 @@
 //! error with a hint, an input warning, and a passing Deployment.
 
 use psslint::model::diagnostic::Mode;
-use psslint::model::diagnostic::{self, Diagnostic, Fix, ObjectRef, Related, Severity, Snippet};
+use psslint::model::diagnostic::{
+    self, Applicability, Diagnostic, Fix, ObjectRef, Related, Severity, Snippet,
+};
 use psslint::model::level::Level;
 use psslint::model::report::{CheckedObject, Report, Summary};
 use psslint::report::{self, Format, RenderOptions};
@@ -165,6 +167,9 @@ fn sample_report() -> Report {
                       \"web\" and \"sidecar\""
             .into(),
         yaml: "allowPrivilegeEscalation: false\n".into(),
+        applicability: Applicability::Automatic,
+        note: None,
+        edits: Vec::new(),
     });
 
     let mut non_root = pss(
@@ -180,6 +185,9 @@ fn sample_report() -> Report {
             .into(),
         yaml: "securityContext:\n  runAsNonRoot: true\n  seccompProfile: {type: RuntimeDefault}\n"
             .into(),
+        applicability: Applicability::Unsafe,
+        note: None,
+        edits: Vec::new(),
     });
 
     let mut parse = input(

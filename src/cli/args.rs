@@ -163,6 +163,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub render: RenderArgs,
+
+    #[command(flatten)]
+    pub fix: FixArgs,
 }
 
 /// How charts and kustomizations among the paths are rendered.
@@ -232,6 +235,39 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         Some(0) => Err(format!("`{s}`: the render timeout must be more than zero")),
         Some(secs) => Ok(std::time::Duration::from_secs(secs)),
         None => Err(format!("`{s}` is too long")),
+    }
+}
+
+/// `--fix`, `--diff` and their options (README "--fix and --diff").
+#[derive(Debug, Clone, Default, Args)]
+pub struct FixArgs {
+    /// Apply the fixes of the findings that fail in enforce mode, editing the files in place
+    /// (only the fields at fault change); then re-lint and report what is left. With `-`,
+    /// the fixed stream goes to standard output.
+    #[arg(long, help_heading = "Fix")]
+    pub fix: bool,
+
+    /// Print the fixes as a unified diff (`patch -p1` / `git apply` from the repository root)
+    /// and write nothing; exit 1 when there would be changes.
+    #[arg(long, help_heading = "Fix")]
+    pub diff: bool,
+
+    /// Fix what this level requires (every workload judged at it, in enforce mode) instead of
+    /// the policy in effect.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fix_level, help_heading = "Fix")]
+    pub fix_level: Option<crate::model::level::Level>,
+
+    /// Also apply fixes that can change how the workload runs (`runAsNonRoot: true`,
+    /// dropping capabilities, turning off host namespaces, ...). Check the workloads after.
+    #[arg(long, help_heading = "Fix")]
+    pub unsafe_fixes: bool,
+}
+
+fn parse_fix_level(s: &str) -> Result<crate::model::level::Level, String> {
+    match s {
+        "baseline" => Ok(crate::model::level::Level::Baseline),
+        "restricted" => Ok(crate::model::level::Level::Restricted),
+        _ => Err("expected baseline or restricted".to_string()),
     }
 }
 

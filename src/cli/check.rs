@@ -40,6 +40,13 @@ fn render_options(
 
 /// Runs `psslint check`; returns the exit code.
 pub fn run(args: CheckArgs) -> u8 {
+    if args.fix.fix || args.fix.diff {
+        return super::fix::run(args);
+    }
+    if args.fix.fix_level.is_some() || args.fix.unsafe_fixes {
+        eprintln!("psslint: --fix-level and --unsafe-fixes need --fix or --diff");
+        return super::EXIT_TROUBLE;
+    }
     let targets = match output::targets(args.format, &args.output) {
         Ok(t) => t,
         Err(e) => {

@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod decode;
 pub mod exceptions;
+pub mod fix;
 pub mod notices;
 pub mod plan;
 pub mod policy;

@@ -1,16 +1,130 @@
 //! Concrete fixes: the YAML to add or change at the reported spot, indented to sit among the
 //! keys already there.
 //!
-//! Fixes are display-only: psslint never edits files. Most Pod Security fixes change runtime
-//! behaviour (running as non-root, dropping capabilities), so descriptions say what to verify.
+//! Each fix also carries its edits (one per offending field, so a fix clears every field its
+//! finding reports) and an applicability: `psslint --fix` (src/fix/) applies `automatic` fixes,
+//! `unsafe` ones only with `--unsafe-fixes`, and never `manual` ones. Most Pod Security fixes
+//! change runtime behaviour (running as non-root, dropping capabilities), so they are unsafe
+//! and their descriptions say what to verify.
 
 use super::locate::Resolved;
 use crate::manifest::{Node, Value};
-use crate::model::diagnostic::Fix;
+use crate::model::diagnostic::{Applicability, EditOp, FieldEdit, Fix};
 use crate::model::field::{FieldPath, Segment};
 use crate::pss::Remedy;
 
-/// Builds the fix for one offending field. `path` is the field's full path from the document
+/// How `--fix` treats a check's fixes (`psslint rule ID` says the same).
+pub fn applicability(check: &str) -> Applicability {
+    match check {
+        // Taking away privileges that practically no workload relies on.
+        "allowPrivilegeEscalation"
+        | "seccompProfile_baseline"
+        | "seccompProfile_restricted"
+        | "appArmorProfile"
+        | "procMount"
+        | "procMount_restricted" => Applicability::Automatic,
+        _ => Applicability::Unsafe,
+    }
+}
+
+/// The edit that carries out `remedy` on the field at `path`.
+fn edit_for(check: &str, path: &FieldPath, remedy: &Remedy) -> FieldEdit {
+    let segs = path.segments();
+    let op = match remedy {
+        // A forbidden volume source is swapped for an empty directory.
+        Remedy::Remove if matches!(check, "hostPathVolumes" | "restrictedVolumes") => {
+            EditOp::ReplaceEntry {
+                key: "emptyDir".to_string(),
+                value: "{}".to_string(),
+            }
+        }
+        // An unsafe sysctl goes as a whole list item, not just its name.
+        Remedy::Remove
+            if check == "sysctls"
+                && matches!(segs.last(), Some(Segment::Key(k)) if k == "name")
+                && matches!(segs.iter().rev().nth(1), Some(Segment::Index(_))) =>
+        {
+            return FieldEdit {
+                path: FieldPath(segs[..segs.len() - 1].to_vec()),
+                op: EditOp::Remove,
+            };
+        }
+        Remedy::Set(v) => EditOp::Set(v.clone()),
+        Remedy::OneOf(vs) => EditOp::Set(vs.first().cloned().unwrap_or_default()),
+        Remedy::AddItem(item) => EditOp::AddItem(item.clone()),
+        Remedy::RemoveItems(items) => EditOp::RemoveItems(items.clone()),
+        Remedy::Remove => EditOp::Remove,
+    };
+    FieldEdit {
+        path: path.clone(),
+        op,
+    }
+}
+
+/// One offending field of a finding: its full path, its resolution, what would make it
+/// compliant and the container it belongs to.
+pub struct FieldFix<'a, 'n> {
+    pub path: &'a FieldPath,
+    pub res: &'a Resolved<'n>,
+    pub remedy: &'a Remedy,
+    pub container: Option<&'a str>,
+}
+
+/// The fix for every offending field of one finding: the first field's description, the
+/// containers that need the same change, the descriptions of the other changes; the YAML of
+/// each distinct change; and one edit per field.
+pub fn fix_for_fields<'a, 'n: 'a>(
+    check: &str,
+    fields: impl IntoIterator<Item = FieldFix<'a, 'n>>,
+) -> Option<Fix> {
+    let mut combined: Option<Fix> = None;
+    // Descriptions with the container's name blanked out, and the containers of each.
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    let mut yamls: Vec<String> = Vec::new();
+    for f in fields {
+        let one = fix_for(check, f.path, f.res, f.remedy, f.container);
+        let blank = match f.container {
+            Some(c) => one.description.replace(&format!("\"{c}\""), "\"\u{0}\""),
+            None => one.description.clone(),
+        };
+        let container = f.container.map(str::to_owned);
+        match seen.iter_mut().find(|(d, _)| *d == blank) {
+            Some((_, cs)) => cs.extend(container),
+            None => seen.push((blank, container.into_iter().collect())),
+        }
+        if !one.yaml.is_empty() && !yamls.contains(&one.yaml) {
+            yamls.push(one.yaml.clone());
+        }
+        match &mut combined {
+            None => combined = Some(one),
+            Some(c) => {
+                c.edits.extend(one.edits);
+                if c.applicability == Applicability::Automatic {
+                    c.applicability = one.applicability;
+                }
+            }
+        }
+    }
+    let mut fix = combined?;
+    fix.description = seen
+        .iter()
+        .map(|(d, cs)| {
+            let quoted: Vec<String> = cs.iter().map(|c| format!("\"{c}\"")).collect();
+            match quoted.len() {
+                0 => d.clone(),
+                1 => d.replace("\"\u{0}\"", &quoted[0]),
+                _ => d.replace(
+                    "container \"\u{0}\"",
+                    &format!("containers {}", quoted.join(", ")),
+                ),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; also: ");
+    fix.yaml = yamls.join("\n");
+    Some(fix)
+}
+
 /// root, `res` its resolution in the tree, `container` the container it belongs to.
 pub fn fix_for(
     check: &str,
@@ -19,6 +133,36 @@ pub fn fix_for(
     remedy: &Remedy,
     container: Option<&str>,
 ) -> Fix {
+    let (description, yaml) = describe(check, path, res, remedy, container);
+    let edit = edit_for(check, path, remedy);
+    // A value the engine would have to invent is left to a person.
+    let invented = matches!(&edit.op, EditOp::Set(v) if v.is_empty() || v.contains('<'));
+    let (applicability, note, edits) = if invented {
+        (
+            Applicability::Manual,
+            Some("the value to use depends on the workload".to_string()),
+            Vec::new(),
+        )
+    } else {
+        (applicability(check), None, vec![edit])
+    };
+    Fix {
+        description,
+        yaml,
+        applicability,
+        note,
+        edits,
+    }
+}
+
+/// The description and YAML of the fix for one field.
+fn describe(
+    check: &str,
+    path: &FieldPath,
+    res: &Resolved<'_>,
+    remedy: &Remedy,
+    container: Option<&str>,
+) -> (String, String) {
     let segs = path.segments();
     let complete = res.is_complete(path);
     let leaf_key = path.last_key().unwrap_or("value");
@@ -31,12 +175,9 @@ pub fn fix_for(
     // Volumes: replace the forbidden source with an allowed one.
     if matches!(check, "hostPathVolumes" | "restrictedVolumes") {
         let col = res.key_span.map_or(1, |k| k.start.col);
-        return Fix {
-            description: format!(
+        return (format!(
                 "Replace the `{leaf_key}` source with an allowed volume type (configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret){caveat}"
-            ),
-            yaml: indent("emptyDir: {}", col),
-        };
+            ), indent("emptyDir: {}", col));
     }
 
     let (value, verb) = match remedy {
@@ -73,22 +214,19 @@ pub fn fix_for(
         } else {
             String::new()
         };
-        return Fix {
-            description: format!("{verb} {shown} from {place}{note}{caveat}"),
-            yaml: String::new(),
-        };
+        return (
+            format!("{verb} {shown} from {place}{note}{caveat}"),
+            String::new(),
+        );
     };
 
     if complete {
         let col = res.key_span.map_or(res.span.start.col, |k| k.start.col);
         let current = scalar_text(res.node);
-        return Fix {
-            description: format!(
+        return (format!(
                 "Change `{leaf_key}` from `{current}` to `{value}` in {place}{}{alternatives}{caveat}",
                 yaml11_note(res.node)
-            ),
-            yaml: indent(&format!("{leaf_key}: {value}"), col),
-        };
+            ), indent(&format!("{leaf_key}: {value}"), col));
     }
 
     // Missing: write the missing keys below the deepest existing mapping. A null or scalar
@@ -114,10 +252,10 @@ pub fn fix_for(
         }
         _ => "",
     };
-    Fix {
-        description: format!("Add `{rel}: {value}` to {place}{pod_wide}{alternatives}{caveat}"),
-        yaml: indent(&nested_yaml(&missing, &value), col),
-    }
+    (
+        format!("Add `{rel}: {value}` to {place}{pod_wide}{alternatives}{caveat}"),
+        indent(&nested_yaml(&missing, &value), col),
+    )
 }
 
 /// Extra guidance for fixes that change how the workload runs.
@@ -239,6 +377,18 @@ fn scalar_text(node: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_check_doc_says_how_its_fix_is_applied() {
+        for r in crate::rules::all() {
+            let how = match r.kind {
+                crate::rules::RuleKind::Pss(_) => applicability(r.id),
+                _ => Applicability::Manual,
+            };
+            let line = format!("- **Fix**: {}: ", how.as_str());
+            assert!(r.markdown.contains(&line), "{}: lacks `{line}`", r.id);
+        }
+    }
 
     #[test]
     fn nested_yaml_indents_each_level() {

@@ -2,7 +2,7 @@
 //! fix, and the fail-closed findings about pod templates that were not checked.
 
 use crate::diagnose::locate::resolve;
-use crate::diagnose::remedy::fix_for;
+use crate::diagnose::remedy::{fix_for_fields, FieldFix};
 use crate::manifest::object::ObjectInfo;
 use crate::manifest::Node;
 use crate::model::diagnostic::{self, Diagnostic, ObjectRef, Related};
@@ -141,20 +141,19 @@ impl FileCtx<'_> {
                 (f, path, res)
             })
             .collect();
-        let (span, field, container, fix) = match located.first() {
-            Some((f, path, res)) => (
-                res.span,
-                Some(path.to_string()),
-                f.container.clone(),
-                Some(fix_for(
-                    v.check,
-                    path,
-                    res,
-                    &f.remedy,
-                    f.container.as_deref(),
-                )),
-            ),
-            None => (root.span, None, None, None),
+        // One fix for every offending field (#12: each fix clears every field it reports).
+        let fix = fix_for_fields(
+            v.check,
+            located.iter().map(|(f, path, res)| FieldFix {
+                path,
+                res,
+                remedy: &f.remedy,
+                container: f.container.as_deref(),
+            }),
+        );
+        let (span, field, container) = match located.first() {
+            Some((f, path, res)) => (res.span, Some(path.to_string()), f.container.clone()),
+            None => (root.span, None, None),
         };
         let related = located
             .iter()

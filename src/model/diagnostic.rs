@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::field::FieldPath;
 use super::level::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -214,11 +215,80 @@ pub struct SourceMap {
     pub note: Option<String>,
 }
 
-/// A concrete fix: what to do, and the YAML to add or change at the reported spot.
+/// A concrete fix: what to do, and the YAML to add or change at the reported spot, with the
+/// field edits that `psslint --fix` applies (see `src/fix/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
     pub description: String,
     pub yaml: String,
+    /// Whether `--fix` applies it: `automatic`, `unsafe` (only with `--unsafe-fixes`: it can
+    /// change how the workload runs) or `manual`.
+    pub applicability: Applicability,
+    /// Why the fix is not applied automatically, when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The edits, by field path from the document root; every offending field of the finding
+    /// has one. Empty for a manual fix.
+    #[serde(skip)]
+    pub edits: Vec<FieldEdit>,
+}
+
+impl Fix {
+    /// A fix that a person applies (policy and configuration findings).
+    pub fn manual(description: impl Into<String>, yaml: impl Into<String>) -> Self {
+        Fix {
+            description: description.into(),
+            yaml: yaml.into(),
+            applicability: Applicability::Manual,
+            note: None,
+            edits: Vec::new(),
+        }
+    }
+}
+
+/// How safely a fix can be applied, as ruff grades its fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Applied by `--fix`: it only removes a privilege workloads practically never rely on.
+    Automatic,
+    /// Applied only with `--unsafe-fixes`: it can change how the workload runs.
+    Unsafe,
+    /// Not applied: a person has to decide.
+    Manual,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Automatic => "automatic",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Manual => "manual",
+        }
+    }
+}
+
+/// One edit of a fix: what to do to the field at `path` (from the document root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldEdit {
+    pub path: FieldPath,
+    pub op: EditOp,
+}
+
+/// The change to one field. Values are YAML scalars (`false`, `RuntimeDefault`); the fix
+/// engine writes them in the style of the text around them (quoted in JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOp {
+    /// Set the field to this scalar, creating missing parent mappings.
+    Set(String),
+    /// Remove the mapping entry or list item.
+    Remove,
+    /// Append this item to the list (creating the list if it is missing).
+    AddItem(String),
+    /// Remove every occurrence of these items from the list (the entry goes when it empties).
+    RemoveItems(Vec<String>),
+    /// Replace the entry (key and value) with `key: value` (a volume source).
+    ReplaceEntry { key: String, value: String },
 }
 
 /// A few source lines around the primary location, captured while the file is in memory so

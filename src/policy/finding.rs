@@ -68,10 +68,7 @@ impl Finding {
     }
 
     pub fn with_fix(mut self, description: impl Into<String>, yaml: impl Into<String>) -> Self {
-        self.fix = Some(Fix {
-            description: description.into(),
-            yaml: yaml.into(),
-        });
+        self.fix = Some(Fix::manual(description, yaml));
         self
     }
 
