@@ -553,6 +553,14 @@ fn kustomize_findings_name_the_base_or_patch_line_that_set_the_field() {
         "the snippet shows the patch's line:\n{}",
         snippet.stdout
     );
+    // The verdict line names the object's document in its base file.
+    assert!(
+        snippet
+            .stdout
+            .contains("Deployment/prod-web (base/deployment.yaml:1): would violate"),
+        "{}",
+        snippet.stdout
+    );
 
     // Missing fields point at the nearest parent the base defines.
     let run = common::run_in(
@@ -791,4 +799,35 @@ fn inline_patches_are_placed_and_uncertain_ones_keep_the_rendered_location() {
             .any(|(loc, rule)| loc.starts_with("selected:") && rule == "capabilities_baseline"),
         "{at:#?}"
     );
+}
+
+#[test]
+fn sarif_of_a_kustomize_run_validates_and_names_files_that_exist() {
+    if !kubectl() {
+        return;
+    }
+    let Some(schema) = support::sarif_schema() else {
+        return;
+    };
+    let dir = common::testdata("kustomize");
+    let run = common::run_in(
+        &dir,
+        &["--format", "sarif", "--level", "restricted", "."],
+        None,
+    );
+    support::assert_valid_sarif(&schema, &run.stdout);
+    let sarif: Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() >= 8, "{results:#?}");
+    let repo = Path::new(CRATE);
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(
+            repo.join(uri).is_file(),
+            "{uri} is not a file of the repository"
+        );
+        assert!(uri.starts_with("testdata/kustomize/"), "{uri}");
+    }
 }

@@ -954,6 +954,40 @@ pub fn remap(diags: &mut [Diagnostic], rendered: &Rendered, cwd: &Path) {
     }
 }
 
+/// Re-points the checked objects of a rendered kustomization (the human report's verdict
+/// lines, JUnit test cases) to the document that defines each in its base file.
+pub fn remap_objects(
+    objects: &mut [crate::model::report::CheckedObject],
+    rendered: &Rendered,
+    cwd: &Path,
+) {
+    let Some(origins) = &rendered.origins else {
+        return;
+    };
+    let mut files = Files::default();
+    for o in objects.iter_mut().filter(|o| o.file == rendered.display) {
+        let mut same = origins
+            .objects
+            .iter()
+            .filter(|x| x.kind == o.object.kind && x.name == o.object.name);
+        let (Some(obj), None) = (same.next(), same.next()) else {
+            continue;
+        };
+        let Some(source) = &obj.source else {
+            continue;
+        };
+        let Some(doc) = files.get(source).and_then(|f| defining(&f.docs, obj)) else {
+            continue;
+        };
+        o.file = match source.strip_prefix(cwd) {
+            Ok(rel) => display_path(rel),
+            Err(_) => display_path(source),
+        };
+        o.line = doc.span.start.line;
+        o.column = doc.span.start.col;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,11 +159,15 @@ pub fn remap(report: &mut crate::model::report::Report, renders: &Renders) {
     for rendered in renders.by_name.values().flatten() {
         if rendered.origins.is_some() {
             kustomize::remap(&mut report.diagnostics, rendered, &cwd);
+            kustomize::remap_objects(&mut report.objects, rendered, &cwd);
             moved = true;
         }
     }
     if moved {
         crate::model::diagnostic::sort(&mut report.diagnostics);
+        report
+            .objects
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     }
 }
 
