@@ -831,3 +831,35 @@ fn sarif_of_a_kustomize_run_validates_and_names_files_that_exist() {
         assert!(uri.starts_with("testdata/kustomize/"), "{uri}");
     }
 }
+
+#[test]
+fn a_library_chart_is_checked_only_through_the_charts_that_use_it() {
+    let repo = temp_repo();
+    let root = repo.path();
+    write_file(
+        root,
+        "charts/common/Chart.yaml",
+        "apiVersion: v2\nname: common\ntype: library\nversion: 1.0.0\n",
+    );
+    write_file(
+        root,
+        "charts/common/templates/_pod.yaml",
+        "{{- define \"common.pod\" }}{{ end }}\n",
+    );
+    write_file(root, "charts/common/values.yaml", "a: 1\n");
+    let path = empty_path();
+    let path = path.path().to_str().unwrap();
+    for args in [
+        &["--format", "json", "."][..],
+        &[
+            "--format",
+            "json",
+            "charts/common/templates/_pod.yaml",
+            "charts/common/values.yaml",
+        ],
+    ] {
+        let run = run_with_path(root, path, args);
+        assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(diagnostics(&run), Vec::<Value>::new(), "{args:?}");
+    }
+}

@@ -94,10 +94,16 @@ pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
         match std::fs::metadata(p) {
             // A directory inside a chart (its `templates/`) stands for the chart.
             Ok(meta) if meta.is_dir() => match helm::chart_of(&p.join("_")) {
-                Some(chart) if render::tool_for(p).is_none() => out.inputs.push(Input::File(chart)),
+                Some(chart) if render::tool_for(p).is_none() => {
+                    // A library chart's sources are checked through the charts that use it.
+                    if render::tool_for(&chart).is_some() {
+                        out.inputs.push(Input::File(chart))
+                    }
+                }
                 _ => walk(p, opts, &mut out),
             },
             Ok(_) => match helm::chart_of(p) {
+                Some(chart) if render::tool_for(&chart).is_none() => {}
                 Some(chart) => out.inputs.push(Input::File(chart)),
                 None => named.push(p.clone()),
             },
