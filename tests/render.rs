@@ -863,3 +863,44 @@ fn a_library_chart_is_checked_only_through_the_charts_that_use_it() {
         assert_eq!(diagnostics(&run), Vec::<Value>::new(), "{args:?}");
     }
 }
+
+#[test]
+fn a_namespace_a_kustomization_deploys_is_context_for_staged_files() {
+    if !kubectl() {
+        return;
+    }
+    let repo = temp_repo();
+    let root = repo.path();
+    write_file(
+        root,
+        "ns/kustomization.yaml",
+        "resources: [namespace.yaml]\n",
+    );
+    write_file(
+        root,
+        "ns/namespace.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n  labels:\n    \
+         pod-security.kubernetes.io/enforce: privileged\n",
+    );
+    write_file(
+        root,
+        "apps/agent.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: tools}\nspec:\n  \
+         containers:\n  - name: agent\n    image: agent\n    securityContext: {privileged: true}\n",
+    );
+    // The hook's call: the staged file, judged by the Namespace the kustomization deploys.
+    let run = common::run_in(
+        root,
+        &[
+            "--format",
+            "json",
+            "--namespaces-from",
+            ".",
+            "apps/agent.yaml",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let whole = common::run_in(root, &["--format", "json", "."], None);
+    assert_eq!(whole.code, 0, "{}{}", whole.stdout, whole.stderr);
+}

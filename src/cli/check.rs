@@ -13,7 +13,7 @@ use crate::input::render;
 use crate::input::{display_path, Input};
 use crate::lint;
 use crate::model::diagnostic::Severity;
-use crate::model::problem::{is_unchecked, InputRule, LoadProblem};
+use crate::model::problem::is_unchecked;
 use crate::report::output::{self, Destination, WriteOptions};
 use crate::report::text::escape;
 use crate::report::{github, Format, RenderOptions, SourceRoot};
@@ -124,20 +124,26 @@ pub fn run(args: CheckArgs) -> u8 {
     let limits = ReadLimits::new(args.max_file_size);
     // Charts and kustomizations are rendered first, with the run's flags; their streams are
     // linted in memory, each under its directory's name.
+    let render_opts = render_options(&args, chart_values);
     let renders = render::render_all(
         discovered
             .inputs
             .iter()
             .filter_map(Input::path)
             .filter(|p| p.is_dir()),
-        &render_options(&args, chart_values),
+        &render_opts,
     );
     let mut report = lint::lint_discovered(&discovered, &opts, |input| {
         match input.path().filter(|p| p.is_dir()) {
             Some(dir) => match renders.source(dir) {
                 Some(rendered) => rendered.map(Source::Bytes),
-                // A directory that is no input (--namespaces-from context) is not rendered.
-                None => Err(LoadProblem::new(InputRule::Io, "not rendered", None)),
+                // A chart or kustomization read for its Namespaces only (--namespaces-from):
+                // rendered too, since the Namespace it deploys is what the cluster gets.
+                None => match render::tool_for(dir) {
+                    Some(tool) => render::render(dir, tool, &render_opts)
+                        .map(|r| Source::Bytes(r.text.as_bytes().to_vec())),
+                    None => read::read(input, &limits),
+                },
             },
             None => read::read(input, &limits),
         }
