@@ -160,12 +160,30 @@ fn drop_kustomization_parts(inputs: &mut Vec<Input>) {
     if files.is_empty() && bases.is_empty() {
         return;
     }
+    // One `canonicalize` per directory, not per file.
+    let mut dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut canonical = |path: &Path| -> PathBuf {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => dirs
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| {
+                    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+                })
+                .join(name),
+            _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    };
     inputs.retain(|input| {
         let Some(path) = input.path() else {
             return true;
         };
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        !files.contains(&canonical) && !bases.contains(&canonical)
+        // A symbolic link stands for its target.
+        let c = if path.is_symlink() {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        } else {
+            canonical(path)
+        };
+        !files.contains(&c) && !bases.contains(&c)
     });
 }
 
