@@ -904,3 +904,51 @@ fn a_namespace_a_kustomization_deploys_is_context_for_staged_files() {
     let whole = common::run_in(root, &["--format", "json", "."], None);
     assert_eq!(whole.code, 0, "{}{}", whole.stdout, whole.stderr);
 }
+
+#[test]
+fn the_standalone_kustomize_builds_when_kubectl_is_missing() {
+    if !kubectl() {
+        return;
+    }
+    let kubectl = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())
+        .expect("kubectl");
+    // A `kustomize` that accepts only `build DIR`, and builds with kubectl's kustomize.
+    let fake = tempfile::tempdir().expect("tempdir");
+    let bin = fake.path().join("kustomize");
+    fs::write(
+        &bin,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = build ] && [ $# -eq 2 ] || {{ echo \"Error: usage\" >&2; exit 1; }}\nexec '{}' kustomize \"$2\"\n",
+            kubectl.display()
+        ),
+    )
+    .expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let dir = common::testdata("kustomize");
+    // PATH holds the fake only: psslint finds no kubectl, and falls back to `kustomize build`.
+    let run = run_with_path(
+        &dir,
+        fake.path().to_str().expect("UTF-8"),
+        &["--format", "json", "--level", "baseline", "overlays/prod"],
+    );
+    let at: Vec<String> = placed(&diagnostics(&run))
+        .into_iter()
+        .map(|(a, _, _)| a)
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "base/deployment.yaml:28:15",
+            "overlays/prod/privileged.yaml:11:13"
+        ],
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
