@@ -590,6 +590,8 @@ fn kustomize_findings_name_the_base_or_patch_line_that_set_the_field() {
         "{diags:#?}"
     );
     assert!(diags.iter().all(|d| d["object"]["namespace"] == "shop"));
+    // The fix is indented for the base file (its securityContext sits at column 11).
+    assert_eq!(diags[0]["fix"]["yaml"], "            runAsNonRoot: true");
 }
 
 #[test]
