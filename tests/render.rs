@@ -553,6 +553,14 @@ fn kustomize_findings_name_the_base_or_patch_line_that_set_the_field() {
         "the snippet shows the patch's line:\n{}",
         snippet.stdout
     );
+    // The verdict line names the object's document in its base file.
+    assert!(
+        snippet
+            .stdout
+            .contains("Deployment/prod-web (base/deployment.yaml:1): would violate"),
+        "{}",
+        snippet.stdout
+    );
 
     // Missing fields point at the nearest parent the base defines.
     let run = common::run_in(
@@ -582,6 +590,8 @@ fn kustomize_findings_name_the_base_or_patch_line_that_set_the_field() {
         "{diags:#?}"
     );
     assert!(diags.iter().all(|d| d["object"]["namespace"] == "shop"));
+    // The fix is indented for the base file (its securityContext sits at column 11).
+    assert_eq!(diags[0]["fix"]["yaml"], "            runAsNonRoot: true");
 }
 
 #[test]
@@ -790,5 +800,157 @@ fn inline_patches_are_placed_and_uncertain_ones_keep_the_rendered_location() {
         at.iter()
             .any(|(loc, rule)| loc.starts_with("selected:") && rule == "capabilities_baseline"),
         "{at:#?}"
+    );
+}
+
+#[test]
+fn sarif_of_a_kustomize_run_validates_and_names_files_that_exist() {
+    if !kubectl() {
+        return;
+    }
+    let Some(schema) = support::sarif_schema() else {
+        return;
+    };
+    let dir = common::testdata("kustomize");
+    let run = common::run_in(
+        &dir,
+        &["--format", "sarif", "--level", "restricted", "."],
+        None,
+    );
+    support::assert_valid_sarif(&schema, &run.stdout);
+    let sarif: Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() >= 8, "{results:#?}");
+    let repo = Path::new(CRATE);
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(
+            repo.join(uri).is_file(),
+            "{uri} is not a file of the repository"
+        );
+        assert!(uri.starts_with("testdata/kustomize/"), "{uri}");
+    }
+}
+
+#[test]
+fn a_library_chart_is_checked_only_through_the_charts_that_use_it() {
+    let repo = temp_repo();
+    let root = repo.path();
+    write_file(
+        root,
+        "charts/common/Chart.yaml",
+        "apiVersion: v2\nname: common\ntype: library\nversion: 1.0.0\n",
+    );
+    write_file(
+        root,
+        "charts/common/templates/_pod.yaml",
+        "{{- define \"common.pod\" }}{{ end }}\n",
+    );
+    write_file(root, "charts/common/values.yaml", "a: 1\n");
+    let path = empty_path();
+    let path = path.path().to_str().unwrap();
+    for args in [
+        &["--format", "json", "."][..],
+        &[
+            "--format",
+            "json",
+            "charts/common/templates/_pod.yaml",
+            "charts/common/values.yaml",
+        ],
+    ] {
+        let run = run_with_path(root, path, args);
+        assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(diagnostics(&run), Vec::<Value>::new(), "{args:?}");
+    }
+}
+
+#[test]
+fn a_namespace_a_kustomization_deploys_is_context_for_staged_files() {
+    if !kubectl() {
+        return;
+    }
+    let repo = temp_repo();
+    let root = repo.path();
+    write_file(
+        root,
+        "ns/kustomization.yaml",
+        "resources: [namespace.yaml]\n",
+    );
+    write_file(
+        root,
+        "ns/namespace.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n  labels:\n    \
+         pod-security.kubernetes.io/enforce: privileged\n",
+    );
+    write_file(
+        root,
+        "apps/agent.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: tools}\nspec:\n  \
+         containers:\n  - name: agent\n    image: agent\n    securityContext: {privileged: true}\n",
+    );
+    // The hook's call: the staged file, judged by the Namespace the kustomization deploys.
+    let run = common::run_in(
+        root,
+        &[
+            "--format",
+            "json",
+            "--namespaces-from",
+            ".",
+            "apps/agent.yaml",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let whole = common::run_in(root, &["--format", "json", "."], None);
+    assert_eq!(whole.code, 0, "{}{}", whole.stdout, whole.stderr);
+}
+
+#[test]
+fn the_standalone_kustomize_builds_when_kubectl_is_missing() {
+    if !kubectl() {
+        return;
+    }
+    let kubectl = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())
+        .expect("kubectl");
+    // A `kustomize` that accepts only `build DIR`, and builds with kubectl's kustomize.
+    let fake = tempfile::tempdir().expect("tempdir");
+    let bin = fake.path().join("kustomize");
+    fs::write(
+        &bin,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = build ] && [ $# -eq 2 ] || {{ echo \"Error: usage\" >&2; exit 1; }}\nexec '{}' kustomize \"$2\"\n",
+            kubectl.display()
+        ),
+    )
+    .expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let dir = common::testdata("kustomize");
+    // PATH holds the fake only: psslint finds no kubectl, and falls back to `kustomize build`.
+    let run = run_with_path(
+        &dir,
+        fake.path().to_str().expect("UTF-8"),
+        &["--format", "json", "--level", "baseline", "overlays/prod"],
+    );
+    let at: Vec<String> = placed(&diagnostics(&run))
+        .into_iter()
+        .map(|(a, _, _)| a)
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "base/deployment.yaml:28:15",
+            "overlays/prod/privileged.yaml:11:13"
+        ],
+        "{}{}",
+        run.stdout,
+        run.stderr
     );
 }

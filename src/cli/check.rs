@@ -13,7 +13,7 @@ use crate::input::render;
 use crate::input::{display_path, Input};
 use crate::lint;
 use crate::model::diagnostic::Severity;
-use crate::model::problem::{is_unchecked, InputRule, LoadProblem};
+use crate::model::problem::is_unchecked;
 use crate::report::output::{self, Destination, WriteOptions};
 use crate::report::text::escape;
 use crate::report::{github, Format, RenderOptions, SourceRoot};
@@ -144,8 +144,13 @@ pub fn run(args: CheckArgs) -> u8 {
         match input.path().filter(|p| p.is_dir()) {
             Some(dir) => match renders.source(dir) {
                 Some(rendered) => rendered.map(Source::Bytes),
-                // A directory that is no input (--namespaces-from context) is not rendered.
-                None => Err(LoadProblem::new(InputRule::Io, "not rendered", None)),
+                // A chart or kustomization read for its Namespaces only (--namespaces-from):
+                // rendered too, since the Namespace it deploys is what the cluster gets.
+                None => match render::tool_for(dir) {
+                    Some(tool) => render::render(dir, tool, &render_opts)
+                        .map(|r| Source::Bytes(r.text.as_bytes().to_vec())),
+                    None => read::read(input, &limits),
+                },
             },
             None => read::read(input, &limits),
         }

@@ -94,10 +94,16 @@ pub fn discover_all(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovered {
         match std::fs::metadata(p) {
             // A directory inside a chart (its `templates/`) stands for the chart.
             Ok(meta) if meta.is_dir() => match helm::chart_of(&p.join("_")) {
-                Some(chart) if render::tool_for(p).is_none() => out.inputs.push(Input::File(chart)),
+                Some(chart) if render::tool_for(p).is_none() => {
+                    // A library chart's sources are checked through the charts that use it.
+                    if render::tool_for(&chart).is_some() {
+                        out.inputs.push(Input::File(chart))
+                    }
+                }
                 _ => walk(p, opts, &mut out),
             },
             Ok(_) => match helm::chart_of(p) {
+                Some(chart) if render::tool_for(&chart).is_none() => {}
                 Some(chart) => out.inputs.push(Input::File(chart)),
                 None => named.push(p.clone()),
             },
@@ -154,12 +160,30 @@ fn drop_kustomization_parts(inputs: &mut Vec<Input>) {
     if files.is_empty() && bases.is_empty() {
         return;
     }
+    // One `canonicalize` per directory, not per file.
+    let mut dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut canonical = |path: &Path| -> PathBuf {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => dirs
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| {
+                    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+                })
+                .join(name),
+            _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    };
     inputs.retain(|input| {
         let Some(path) = input.path() else {
             return true;
         };
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        !files.contains(&canonical) && !bases.contains(&canonical)
+        // A symbolic link stands for its target.
+        let c = if path.is_symlink() {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        } else {
+            canonical(path)
+        };
+        !files.contains(&c) && !bases.contains(&c)
     });
 }
 

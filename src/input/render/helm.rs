@@ -114,6 +114,28 @@ pub fn chart_of(file: &Path) -> Option<PathBuf> {
     found
 }
 
+/// Whether the chart at `chart` is a library chart (`type: library` in its `Chart.yaml`):
+/// Helm refuses to render one by itself.
+pub fn is_library(chart: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(chart.join(CHART_FILE)) else {
+        return false;
+    };
+    let Ok(text) = crate::manifest::decode::decode(&bytes) else {
+        return false;
+    };
+    let parsed = crate::manifest::yaml::parse_document(
+        text,
+        1,
+        &crate::manifest::yaml::ParseOptions::default(),
+    );
+    parsed
+        .root
+        .as_ref()
+        .and_then(|r| r.get("type"))
+        .and_then(crate::manifest::Node::as_str)
+        == Some("library")
+}
+
 fn is_root_source(name: &str) -> bool {
     name == CHART_FILE
         || name == "Chart.lock"
@@ -151,6 +173,18 @@ mod tests {
         );
         let plain = command(Path::new("c"), &RenderOptions::default());
         assert_eq!(plain, ["helm", "template", "release-name", "c"]);
+    }
+
+    #[test]
+    fn library_charts_are_no_inputs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |text: &str| std::fs::write(dir.path().join(CHART_FILE), text).unwrap();
+        write("apiVersion: v2\nname: common\ntype: library\nversion: 1.0.0\n");
+        assert!(is_library(dir.path()));
+        assert_eq!(super::super::tool_for(dir.path()), None);
+        write("apiVersion: v2\nname: web\ntype: application\nversion: 1.0.0\n");
+        assert!(!is_library(dir.path()));
+        assert_eq!(super::super::tool_for(dir.path()), Some(Tool::Helm));
     }
 
     #[test]

@@ -934,6 +934,11 @@ pub fn remap(diags: &mut [Diagnostic], rendered: &Rendered, cwd: &Path) {
         };
         let snippet = snippet_in(&f.text, &LineIndex::new(&f.text), 1, p.span, CONTEXT_LINES);
         let end = crate::model::source::visible_end(p.span);
+        // The fix's YAML was indented for the rendered stream: shift it to the file's.
+        let delta = i64::from(p.span.start.col) - i64::from(d.column);
+        if let Some(fix) = &mut d.fix {
+            fix.yaml = reindent(&fix.yaml, delta);
+        }
         d.file = show(&p.file);
         d.line = p.span.start.line;
         d.column = p.span.start.col;
@@ -951,6 +956,60 @@ pub fn remap(diags: &mut [Diagnostic], rendered: &Rendered, cwd: &Path) {
             r.end_line = end.line;
             r.end_column = end.col;
         }
+    }
+}
+
+/// `yaml` with every non-empty line's indentation changed by `delta` columns (never below
+/// zero).
+fn reindent(yaml: &str, delta: i64) -> String {
+    if delta == 0 {
+        return yaml.to_string();
+    }
+    yaml.split('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                return line.to_string();
+            }
+            let body = line.trim_start_matches(' ');
+            let indent = (line.len() - body.len()) as i64;
+            let new = (indent + delta).max(0) as usize;
+            format!("{}{body}", " ".repeat(new))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Re-points the checked objects of a rendered kustomization (the human report's verdict
+/// lines, JUnit test cases) to the document that defines each in its base file.
+pub fn remap_objects(
+    objects: &mut [crate::model::report::CheckedObject],
+    rendered: &Rendered,
+    cwd: &Path,
+) {
+    let Some(origins) = &rendered.origins else {
+        return;
+    };
+    let mut files = Files::default();
+    for o in objects.iter_mut().filter(|o| o.file == rendered.display) {
+        let mut same = origins
+            .objects
+            .iter()
+            .filter(|x| x.kind == o.object.kind && x.name == o.object.name);
+        let (Some(obj), None) = (same.next(), same.next()) else {
+            continue;
+        };
+        let Some(source) = &obj.source else {
+            continue;
+        };
+        let Some(doc) = files.get(source).and_then(|f| defining(&f.docs, obj)) else {
+            continue;
+        };
+        o.file = match source.strip_prefix(cwd) {
+            Ok(rel) => display_path(rel),
+            Err(_) => display_path(source),
+        };
+        o.line = doc.span.start.line;
+        o.column = doc.span.start.col;
     }
 }
 
@@ -997,6 +1056,13 @@ mod tests {
             origins.objects[1].source,
             Some(PathBuf::from("/t/w/pod.yaml"))
         );
+    }
+
+    #[test]
+    fn fixes_are_reindented() {
+        assert_eq!(reindent("  a:\n    b: 1", 2), "    a:\n      b: 1");
+        assert_eq!(reindent("  a:\n\n    b: 1", -4), "a:\n\nb: 1");
+        assert_eq!(reindent("x", 0), "x");
     }
 
     #[test]

@@ -51,9 +51,13 @@ pub const CHART_FILE: &str = "Chart.yaml";
 
 /// What renders `dir`, if anything: a chart wins over a kustomization (Helm reads the
 /// directory as a chart whatever else it holds).
+///
+/// A library chart (`type: library`) renders nothing by itself, and a kustomization
+/// `Component` cannot be built alone: each is checked through the charts or kustomizations
+/// that use it, so neither is an input of its own.
 pub fn tool_for(dir: &Path) -> Option<Tool> {
     if dir.join(CHART_FILE).is_file() {
-        Some(Tool::Helm)
+        (!helm::is_library(dir)).then_some(Tool::Helm)
     } else if kustomize::kustomization_file(dir).is_some() {
         Some(Tool::Kustomize)
     } else {
@@ -159,11 +163,15 @@ pub fn remap(report: &mut crate::model::report::Report, renders: &Renders) {
     for rendered in renders.by_name.values().flatten() {
         if rendered.origins.is_some() {
             kustomize::remap(&mut report.diagnostics, rendered, &cwd);
+            kustomize::remap_objects(&mut report.objects, rendered, &cwd);
             moved = true;
         }
     }
     if moved {
         crate::model::diagnostic::sort(&mut report.diagnostics);
+        report
+            .objects
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     }
 }
 
