@@ -157,7 +157,7 @@ pub fn run(args: CheckArgs) -> u8 {
     });
     // Kustomize findings move to the base or patch that set the field; Helm findings to the
     // chart's template and values lines.
-    render::remap(&mut report, &renders);
+    crate::sourcemap::kustomize::remap_report(&mut report, &renders);
     if let Ok(root) = SourceRoot::detect() {
         let mut charts = crate::sourcemap::Registry::new();
         for rendered in renders.by_name.values().flatten() {

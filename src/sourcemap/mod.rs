@@ -13,6 +13,7 @@
 //! than none.
 
 pub mod gotmpl;
+pub mod kustomize;
 pub mod program;
 pub mod values;
 

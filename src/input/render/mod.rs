@@ -152,29 +152,6 @@ impl Renders {
     }
 }
 
-/// Re-points the findings of rendered kustomizations to the base and patch files that set
-/// their fields (see [`kustomize::remap`]), then restores the report's order.
-pub fn remap(report: &mut crate::model::report::Report, renders: &Renders) {
-    let cwd = std::env::current_dir()
-        .ok()
-        .map(|c| std::fs::canonicalize(&c).unwrap_or(c))
-        .unwrap_or_default();
-    let mut moved = false;
-    for rendered in renders.by_name.values().flatten() {
-        if rendered.origins.is_some() {
-            kustomize::remap(&mut report.diagnostics, rendered, &cwd);
-            kustomize::remap_objects(&mut report.objects, rendered, &cwd);
-            moved = true;
-        }
-    }
-    if moved {
-        crate::model::diagnostic::sort(&mut report.diagnostics);
-        report
-            .objects
-            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    }
-}
-
 /// Renders every directory in `dirs` (in parallel on the current rayon pool).
 pub fn render_all<'a>(dirs: impl Iterator<Item = &'a Path>, opts: &RenderOptions) -> Renders {
     let dirs: Vec<&Path> = dirs.collect();
