@@ -1032,7 +1032,9 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
             }
         }
         for (&s, &(c, _, _)) in &prev {
-            relax(&mut layer, s, c + COST_GARBAGE, s, true);
+            if c <= best + BEAM {
+                relax(&mut layer, s, c + COST_GARBAGE, s, true);
+            }
         }
         layers.push(layer.clone());
         prev = layer;
@@ -1139,6 +1141,43 @@ mod tests {
                 Some(5),
                 Some(5),
                 Some(16)
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_conditionals_indent_and_variables_holding_includes() {
+        let src = "{{- define \"ports\" -}}\n{{- range $k, $p := .Values.ports }}\n- name: {{ $k }}\n  hostPort: {{ $p.hostPort }}\n{{- end }}\n{{- end }}\nspec:\n  image: {{ if .Values.a }}a{{ else }}b{{ end }}:1\n  {{- $ports := include \"ports\" . }}\n  ports:\n    {{- $ports | nindent 4 }}\n  resources:\n{{ toYaml .Values.r | indent 4 }}\n  done: true\n";
+        let (prog, _) = program(src);
+        let rendered = [
+            "spec:",
+            "  image: b:1",
+            "  ports:",
+            "    - name: a",
+            "      hostPort: 1",
+            "    - name: b",
+            "      hostPort: 2",
+            "  resources:",
+            "    limits:",
+            "      cpu: 1",
+            "  done: true",
+        ];
+        let steps = align(&prog, &rendered).expect("aligned");
+        let got: Vec<Option<usize>> = steps.iter().map(|s| line_of(src, &prog, *s)).collect();
+        assert_eq!(
+            got,
+            vec![
+                Some(7),
+                Some(8),
+                Some(10),
+                Some(3),
+                Some(4),
+                Some(3),
+                Some(4),
+                Some(12),
+                Some(13),
+                Some(13),
+                Some(14)
             ]
         );
     }
