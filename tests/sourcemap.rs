@@ -798,3 +798,36 @@ fn a_chart_psslint_rendered_is_mapped_through_its_registration() {
         .iter()
         .any(|r| r.role == Some("rendered") && r.file == "charts/app"));
 }
+
+#[test]
+fn output_that_two_template_lines_could_write_keeps_the_rendered_line() {
+    let repo = temp_repo();
+    let dir = repo.path();
+    write_file(
+        dir,
+        "charts/twin/Chart.yaml",
+        "apiVersion: v2\nname: twin\nversion: 1.0.0\n",
+    );
+    write_file(dir, "charts/twin/values.yaml", "debug: false\n");
+    write_file(
+        dir,
+        "charts/twin/templates/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: twin\nspec:\n  containers:\n    - name: web\n      image: nginx\n      {{- if .Values.debug }}\n      securityContext:\n        privileged: true\n      {{- else }}\n      securityContext:\n        privileged: true\n      {{- end }}\n",
+    );
+    write_file(
+        dir,
+        "out.yaml",
+        "---\n# Source: twin/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: twin\nspec:\n  containers:\n    - name: web\n      image: nginx\n      securityContext:\n        privileged: true\n",
+    );
+    let json = run_in(dir, &["--format", "json", "out.yaml"], None).json();
+    let privileged = by_rule(&json, "privileged");
+    let sm = &privileged["source_map"];
+    assert_eq!(sm["status"], "uncertain", "{privileged}");
+    assert_eq!(privileged["file"], "out.yaml");
+    assert!(
+        sm["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("equally well")),
+        "{sm}"
+    );
+}

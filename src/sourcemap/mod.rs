@@ -102,6 +102,13 @@ struct Doc {
     program: Arc<Program>,
     values: Arc<Values>,
     unexplained: usize,
+    /// Rendered lines before the aligned ones (`# Source:`).
+    skip: usize,
+    /// The alignment's cost, and each state's template line.
+    cost: u32,
+    state_lines: Vec<Option<(usize, u32)>>,
+    /// Per rendered line (index into `lines`): why its template line is not certain.
+    ambiguity: std::sync::Mutex<HashMap<usize, Option<String>>>,
 }
 
 struct Context<'a> {
@@ -388,14 +395,17 @@ impl Context<'_> {
         let (chart_dir, top_dir, template) =
             self.find_chart(origin, file).ok_or_else(String::new)?;
         let template_abs = chart_dir.join(&template);
-        let program = {
+        let (program, state_lines) = {
             let chart = self.chart(&top_dir).ok_or_else(String::new)?;
             let Some(index) = chart.files.iter().position(|(p, _)| *p == template_abs) else {
                 return Err(String::new());
             };
-            chart.program(index).ok_or_else(|| {
+            let program = chart.program(index).ok_or_else(|| {
                 format!("the template {template} could not be read as a Go template")
-            })?
+            })?;
+            let texts: Vec<&str> = chart.files.iter().map(|(_, t)| t.as_str()).collect();
+            let state_lines = program::state_lines(&program, &texts);
+            (program, state_lines)
         };
         let values = Arc::new(self.values(&chart_dir, &top_dir, file));
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
@@ -405,7 +415,7 @@ impl Context<'_> {
             .take_while(|l| l.starts_with("# Source:"))
             .count();
         let refs: Vec<&str> = lines[skip..].iter().map(String::as_str).collect();
-        let steps_tail = program::align(&program, &refs)
+        let (steps_tail, cost) = program::align_cost(&program, &refs, None)
             .ok_or_else(|| "the template is too large to align with its output".to_string())?;
         let mut steps = vec![Step::Unexplained; skip];
         steps.extend(steps_tail);
@@ -424,6 +434,10 @@ impl Context<'_> {
             program,
             values,
             unexplained,
+            skip,
+            cost,
+            state_lines,
+            ambiguity: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -564,6 +578,9 @@ impl Context<'_> {
             .flatten()
             .find(|c| doc.chart.starts_with(&c.dir))
             .ok_or_else(|| "chart sources were not loaded".to_string())?;
+        if let Some(why) = ambiguity(doc, idx, s) {
+            return Err(format!("rendered line {anchor} {why}"));
+        }
         let state = &prog.states[s as usize];
         let key = match path.get(matched.saturating_sub(1)) {
             Some(Seg::Key(k)) if matched > 0 => Some(k.as_str()),
@@ -1037,6 +1054,36 @@ impl Chart {
         self.programs.insert(index, built.clone());
         built
     }
+}
+
+/// Why the template line that explains rendered line `idx` (state `s`) is not certain: another
+/// template line explains it as well.
+fn ambiguity(doc: &Doc, idx: usize, s: u32) -> Option<String> {
+    if let Some(done) = doc.ambiguity.lock().ok()?.get(&idx) {
+        return done.clone();
+    }
+    let target = doc.state_lines.get(s as usize).copied().flatten();
+    let refs: Vec<&str> = doc.lines[doc.skip..].iter().map(String::as_str).collect();
+    let ban = |u: u32| doc.state_lines.get(u as usize).copied().flatten() == target;
+    let why = match program::align_cost(&doc.program, &refs, Some((idx - doc.skip, &ban))) {
+        Some((steps, cost)) if cost <= doc.cost => {
+            let other = match steps.get(idx - doc.skip) {
+                Some(Step::State(t)) => doc.state_lines.get(*t as usize).copied().flatten(),
+                _ => None,
+            };
+            Some(match (target, other) {
+                (Some((_, a)), Some((_, b))) => {
+                    format!("matches template lines {a} and {b} equally well")
+                }
+                _ => "matches more than one template line equally well".to_string(),
+            })
+        }
+        _ => None,
+    };
+    if let Ok(mut cache) = doc.ambiguity.lock() {
+        cache.insert(idx, why.clone());
+    }
+    why
 }
 
 /// Reads every template of a chart and its subcharts (named templates are shared by all).
