@@ -114,11 +114,14 @@ fn findings_in_the_rendered_examples_map_to_template_lines() {
             d["origin"].is_string(),
             "every example finding is Helm output: {d}"
         );
+        // Every finding is mapped, or says why not.
         let Some(sm) = d.get("source_map") else {
+            wrong.push(format!("{}:{}: no source_map", d["file"], d["line"]));
             continue;
         };
         let status = sm["status"].as_str().expect("status");
         if status == "uncertain" {
+            assert!(sm["note"].is_string(), "{d}");
             // Then the rendered location stays primary.
             assert_eq!(d["file"], sm["rendered"]["file"], "{d}");
             assert_eq!(d["line"], sm["rendered"]["line"], "{d}");

@@ -392,8 +392,7 @@ impl Context<'_> {
         origin: Option<&str>,
     ) -> Result<Doc, String> {
         let origin = origin.ok_or_else(String::new)?;
-        let (chart_dir, top_dir, template) =
-            self.find_chart(origin, file).ok_or_else(String::new)?;
+        let (chart_dir, top_dir, template) = self.find_chart(origin, file)?;
         let template_abs = chart_dir.join(&template);
         let (program, state_lines) = {
             let chart = self.chart(&top_dir).ok_or_else(String::new)?;
@@ -443,7 +442,22 @@ impl Context<'_> {
 
     /// The chart directory for a `# Source:` path, the top-level chart's directory and the
     /// template's path inside the chart.
-    fn find_chart(&mut self, origin: &str, rendered: &str) -> Option<(PathBuf, PathBuf, String)> {
+    /// `Err("")` when no chart is in reach; `Err(reason)` when the chart is there but not the
+    /// subchart that wrote the document.
+    fn find_chart(
+        &mut self,
+        origin: &str,
+        rendered: &str,
+    ) -> Result<(PathBuf, PathBuf, String), String> {
+        self.find_chart_in(origin, rendered)
+            .ok_or_else(String::new)?
+    }
+
+    fn find_chart_in(
+        &mut self,
+        origin: &str,
+        rendered: &str,
+    ) -> Option<Result<(PathBuf, PathBuf, String), String>> {
         let parts: Vec<&str> = origin.split('/').collect();
         if parts.len() < 3 || parts.iter().any(|p| p.is_empty() || *p == "..") {
             return None;
@@ -481,9 +495,15 @@ impl Context<'_> {
         let mut dir = top_dir.clone();
         for s in subs {
             dir = dir.join("charts").join(s);
-            chart_name(&mut self.files, &dir)?;
+            if chart_name(&mut self.files, &dir).is_none() {
+                return Some(Err(format!(
+                    "the subchart {s} is not in the repository ({} holds no Chart.yaml; a \
+                     dependency that `helm dependency build` fetches is not linted at its source)",
+                    display(self.root, &dir)
+                )));
+            }
         }
-        Some((dir, top_dir, template))
+        Some(Ok((dir, top_dir, template)))
     }
 
     fn chart(&mut self, top: &Path) -> Option<&mut Chart> {
