@@ -192,6 +192,29 @@ fn findings_in_the_rendered_examples_map_to_template_lines() {
                 wrong.push(format!("values {path} -> {} `{}`", v["file"], vline.trim()));
             }
         }
+        // Other offending fields mapped to values or template lines name their key there.
+        for l in d["related"].as_array().into_iter().flatten() {
+            let file = l["file"].as_str().expect("file");
+            if l.get("role").is_some() || file.contains("/rendered/") {
+                continue;
+            }
+            let text = line_of(&repo, file, l["line"].as_u64().expect("line"));
+            // (A missing field names the key it is to be added under, or the list item.)
+            let named = l["field"]
+                .as_str()
+                .expect("field")
+                .split(['.', '['])
+                .any(|k| !k.is_empty() && text.contains(&format!("{k}:")))
+                || text.trim_start().starts_with("- ");
+            if !named {
+                wrong.push(format!(
+                    "also {} -> {file}:{} `{}`",
+                    l["field"],
+                    l["line"],
+                    text.trim()
+                ));
+            }
+        }
         // The primary location is the values line or the template line.
         let primary = if status == "values" { &sm["values"] } else { t };
         assert_eq!(d["file"], primary["file"], "{d}");

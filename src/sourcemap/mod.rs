@@ -980,10 +980,36 @@ impl Context<'_> {
                 MapStatus::Template,
             ),
         };
-        // Other offending fields of the same finding, mapped the same way where they can be.
-        let mut others = Vec::new();
+        // Other offending fields of the same finding, mapped the same way where that is certain
+        // (their values line, else their template line); otherwise their rendered line stays.
+        let mut others: Vec<Related> = Vec::new();
         for r in std::mem::take(&mut d.related) {
-            others.push(r);
+            let mut probe = d.clone();
+            probe.related.clear();
+            probe.fix = None;
+            probe.file = r.file.clone();
+            probe.line = r.line;
+            probe.field = Some(r.field.clone());
+            let mapped = (r.file == rendered.file)
+                .then(|| self.locate(doc, &probe).ok())
+                .flatten();
+            let mut r = r;
+            if let Some(m) = mapped {
+                let (file, line, column) = match &m.values {
+                    Some((v, _, _)) => (v.file.clone(), v.line, v.column),
+                    None => (m.template.file, m.template.line, m.template.column),
+                };
+                r.end_column = self.key_end(&file, line, column);
+                r.end_line = line;
+                (r.file, r.line, r.column) = (file, line, column);
+            }
+            if !others
+                .iter()
+                .chain(&related)
+                .any(|o| o.file == r.file && o.line == r.line && o.field == r.field)
+            {
+                others.push(r);
+            }
         }
         d.related = related;
         d.related.extend(others);
