@@ -297,6 +297,9 @@ fn merge_json(base: serde_json::Value, over: serde_json::Value) -> serde_json::V
 /// path stands for.
 type ValuesFeed = (ValuesLocation, Vec<Seg>, usize);
 
+/// Other offending fields mapped per finding.
+const MAX_MAPPED_RELATED: usize = 32;
+
 /// What was found for one finding.
 struct Mapped {
     template: Location,
@@ -983,7 +986,12 @@ impl Context<'_> {
         // Other offending fields of the same finding, mapped the same way where that is certain
         // (their values line, else their template line); otherwise their rendered line stays.
         let mut others: Vec<Related> = Vec::new();
-        for r in std::mem::take(&mut d.related) {
+        // (Each costs an alignment at most; past a few dozen, the rest keep their rendered lines.)
+        for (i, r) in std::mem::take(&mut d.related).into_iter().enumerate() {
+            if i >= MAX_MAPPED_RELATED {
+                others.push(r);
+                continue;
+            }
             let mut probe = d.clone();
             probe.related.clear();
             probe.fix = None;
