@@ -669,7 +669,7 @@ impl Context<'_> {
             column,
         };
         let mut template = template;
-        let mut values = self.values_of(doc, d, &path, matched, node, anchor, idx, block, state);
+        let mut values = self.values_of(doc, &path, matched, node, anchor, idx, block, state);
         if values.is_none() && matched < path.len() && block.is_none() {
             // A missing field: the template block that would write it, when one did not run.
             if let Some((loc, vals)) = self.belongs(doc, chart, &path, matched, node, anchor, src) {
@@ -804,7 +804,6 @@ impl Context<'_> {
     fn values_of(
         &self,
         doc: &Doc,
-        d: &Diagnostic,
         path: &[Seg],
         matched: usize,
         node: &Node,
@@ -816,7 +815,6 @@ impl Context<'_> {
         let prog = &doc.program;
         let values = &doc.values;
         let complete = matched == path.len();
-        let _ = d;
         let located = |vpath: Vec<Seg>, _depth: usize| -> Option<ValuesFeed> {
             let f = values.unique(&vpath)?;
             let layer = &values.layers[f.layer];
@@ -944,7 +942,6 @@ impl Context<'_> {
         let (end_line, end_column) = (d.end_line, d.end_column);
         // A value set (or to be added) in a values file is fixed there.
         let primary_values = m.values.as_ref().map(|(v, _, _)| v.clone());
-        let _ = doc;
         let mut related = vec![Related {
             file: rendered.file.clone(),
             line: rendered.line,
@@ -1208,7 +1205,6 @@ fn values_fix(
         .iter()
         .map(|l| l.get(indent..).unwrap_or("").to_string())
         .collect();
-    let _ = doc;
     let top_key = snippet.first()?.split(':').next()?.trim().to_string();
     // The field path of the snippet's parent.
     let pos = path.iter().rposition(|s| *s == Seg::Key(top_key.clone()))?;
