@@ -114,11 +114,14 @@ fn findings_in_the_rendered_examples_map_to_template_lines() {
             d["origin"].is_string(),
             "every example finding is Helm output: {d}"
         );
+        // Every finding is mapped, or says why not.
         let Some(sm) = d.get("source_map") else {
+            wrong.push(format!("{}:{}: no source_map", d["file"], d["line"]));
             continue;
         };
         let status = sm["status"].as_str().expect("status");
         if status == "uncertain" {
+            assert!(sm["note"].is_string(), "{d}");
             // Then the rendered location stays primary.
             assert_eq!(d["file"], sm["rendered"]["file"], "{d}");
             assert_eq!(d["line"], sm["rendered"]["line"], "{d}");
@@ -187,6 +190,29 @@ fn findings_in_the_rendered_examples_map_to_template_lines() {
             };
             if !ok {
                 wrong.push(format!("values {path} -> {} `{}`", v["file"], vline.trim()));
+            }
+        }
+        // Other offending fields mapped to values or template lines name their key there.
+        for l in d["related"].as_array().into_iter().flatten() {
+            let file = l["file"].as_str().expect("file");
+            if l.get("role").is_some() || file.contains("/rendered/") {
+                continue;
+            }
+            let text = line_of(&repo, file, l["line"].as_u64().expect("line"));
+            // (A missing field names the key it is to be added under, or the list item.)
+            let named = l["field"]
+                .as_str()
+                .expect("field")
+                .split(['.', '['])
+                .any(|k| !k.is_empty() && text.contains(&format!("{k}:")))
+                || text.trim_start().starts_with("- ");
+            if !named {
+                wrong.push(format!(
+                    "also {} -> {file}:{} `{}`",
+                    l["field"],
+                    l["line"],
+                    text.trim()
+                ));
             }
         }
         // The primary location is the values line or the template line.
@@ -797,4 +823,37 @@ fn a_chart_psslint_rendered_is_mapped_through_its_registration() {
         .related
         .iter()
         .any(|r| r.role == Some("rendered") && r.file == "charts/app"));
+}
+
+#[test]
+fn output_that_two_template_lines_could_write_keeps_the_rendered_line() {
+    let repo = temp_repo();
+    let dir = repo.path();
+    write_file(
+        dir,
+        "charts/twin/Chart.yaml",
+        "apiVersion: v2\nname: twin\nversion: 1.0.0\n",
+    );
+    write_file(dir, "charts/twin/values.yaml", "debug: false\n");
+    write_file(
+        dir,
+        "charts/twin/templates/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: twin\nspec:\n  containers:\n    - name: web\n      image: nginx\n      {{- if .Values.debug }}\n      securityContext:\n        privileged: true\n      {{- else }}\n      securityContext:\n        privileged: true\n      {{- end }}\n",
+    );
+    write_file(
+        dir,
+        "out.yaml",
+        "---\n# Source: twin/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: twin\nspec:\n  containers:\n    - name: web\n      image: nginx\n      securityContext:\n        privileged: true\n",
+    );
+    let json = run_in(dir, &["--format", "json", "out.yaml"], None).json();
+    let privileged = by_rule(&json, "privileged");
+    let sm = &privileged["source_map"];
+    assert_eq!(sm["status"], "uncertain", "{privileged}");
+    assert_eq!(privileged["file"], "out.yaml");
+    assert!(
+        sm["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("equally well")),
+        "{sm}"
+    );
 }

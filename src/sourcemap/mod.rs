@@ -103,6 +103,13 @@ struct Doc {
     program: Arc<Program>,
     values: Arc<Values>,
     unexplained: usize,
+    /// Rendered lines before the aligned ones (`# Source:`).
+    skip: usize,
+    /// The alignment's cost, and each state's template line.
+    cost: u32,
+    state_lines: Vec<Option<(usize, u32)>>,
+    /// Per rendered line (index into `lines`): why its template line is not certain.
+    ambiguity: std::sync::Mutex<HashMap<usize, Option<String>>>,
 }
 
 struct Context<'a> {
@@ -291,6 +298,9 @@ fn merge_json(base: serde_json::Value, over: serde_json::Value) -> serde_json::V
 /// path stands for.
 type ValuesFeed = (ValuesLocation, Vec<Seg>, usize);
 
+/// Other offending fields mapped per finding.
+const MAX_MAPPED_RELATED: usize = 32;
+
 /// What was found for one finding.
 struct Mapped {
     template: Location,
@@ -386,17 +396,19 @@ impl Context<'_> {
         origin: Option<&str>,
     ) -> Result<Doc, String> {
         let origin = origin.ok_or_else(String::new)?;
-        let (chart_dir, top_dir, template) =
-            self.find_chart(origin, file).ok_or_else(String::new)?;
+        let (chart_dir, top_dir, template) = self.find_chart(origin, file)?;
         let template_abs = chart_dir.join(&template);
-        let program = {
+        let (program, state_lines) = {
             let chart = self.chart(&top_dir).ok_or_else(String::new)?;
             let Some(index) = chart.files.iter().position(|(p, _)| *p == template_abs) else {
                 return Err(String::new());
             };
-            chart.program(index).ok_or_else(|| {
+            let program = chart.program(index).ok_or_else(|| {
                 format!("the template {template} could not be read as a Go template")
-            })?
+            })?;
+            let texts: Vec<&str> = chart.files.iter().map(|(_, t)| t.as_str()).collect();
+            let state_lines = program::state_lines(&program, &texts);
+            (program, state_lines)
         };
         let values = Arc::new(self.values(&chart_dir, &top_dir, file));
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
@@ -406,7 +418,7 @@ impl Context<'_> {
             .take_while(|l| l.starts_with("# Source:"))
             .count();
         let refs: Vec<&str> = lines[skip..].iter().map(String::as_str).collect();
-        let steps_tail = program::align(&program, &refs)
+        let (steps_tail, cost) = program::align_cost(&program, &refs, None)
             .ok_or_else(|| "the template is too large to align with its output".to_string())?;
         let mut steps = vec![Step::Unexplained; skip];
         steps.extend(steps_tail);
@@ -425,12 +437,31 @@ impl Context<'_> {
             program,
             values,
             unexplained,
+            skip,
+            cost,
+            state_lines,
+            ambiguity: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
     /// The chart directory for a `# Source:` path, the top-level chart's directory and the
     /// template's path inside the chart.
-    fn find_chart(&mut self, origin: &str, rendered: &str) -> Option<(PathBuf, PathBuf, String)> {
+    /// `Err("")` when no chart is in reach; `Err(reason)` when the chart is there but not the
+    /// subchart that wrote the document.
+    fn find_chart(
+        &mut self,
+        origin: &str,
+        rendered: &str,
+    ) -> Result<(PathBuf, PathBuf, String), String> {
+        self.find_chart_in(origin, rendered)
+            .ok_or_else(String::new)?
+    }
+
+    fn find_chart_in(
+        &mut self,
+        origin: &str,
+        rendered: &str,
+    ) -> Option<Result<(PathBuf, PathBuf, String), String>> {
         let parts: Vec<&str> = origin.split('/').collect();
         if parts.len() < 3 || parts.iter().any(|p| p.is_empty() || *p == "..") {
             return None;
@@ -468,9 +499,15 @@ impl Context<'_> {
         let mut dir = top_dir.clone();
         for s in subs {
             dir = dir.join("charts").join(s);
-            chart_name(&mut self.files, &dir)?;
+            if chart_name(&mut self.files, &dir).is_none() {
+                return Some(Err(format!(
+                    "the subchart {s} is not in the repository ({} holds no Chart.yaml; a \
+                     dependency that `helm dependency build` fetches is not linted at its source)",
+                    display(self.root, &dir)
+                )));
+            }
         }
-        Some((dir, top_dir, template))
+        Some(Ok((dir, top_dir, template)))
     }
 
     fn chart(&mut self, top: &Path) -> Option<&mut Chart> {
@@ -565,6 +602,9 @@ impl Context<'_> {
             .flatten()
             .find(|c| doc.chart.starts_with(&c.dir))
             .ok_or_else(|| "chart sources were not loaded".to_string())?;
+        if let Some(why) = ambiguity(doc, idx, s) {
+            return Err(format!("rendered line {anchor} {why}"));
+        }
         let state = &prog.states[s as usize];
         let key = match path.get(matched.saturating_sub(1)) {
             Some(Seg::Key(k)) if matched > 0 => Some(k.as_str()),
@@ -630,7 +670,7 @@ impl Context<'_> {
             column,
         };
         let mut template = template;
-        let mut values = self.values_of(doc, d, &path, matched, node, anchor, idx, block, state);
+        let mut values = self.values_of(doc, &path, matched, node, anchor, idx, block, state);
         if values.is_none() && matched < path.len() && block.is_none() {
             // A missing field: the template block that would write it, when one did not run.
             if let Some((loc, vals)) = self.belongs(doc, chart, &path, matched, node, anchor, src) {
@@ -765,7 +805,6 @@ impl Context<'_> {
     fn values_of(
         &self,
         doc: &Doc,
-        d: &Diagnostic,
         path: &[Seg],
         matched: usize,
         node: &Node,
@@ -777,7 +816,6 @@ impl Context<'_> {
         let prog = &doc.program;
         let values = &doc.values;
         let complete = matched == path.len();
-        let _ = d;
         let located = |vpath: Vec<Seg>, _depth: usize| -> Option<ValuesFeed> {
             let f = values.unique(&vpath)?;
             let layer = &values.layers[f.layer];
@@ -905,7 +943,6 @@ impl Context<'_> {
         let (end_line, end_column) = (d.end_line, d.end_column);
         // A value set (or to be added) in a values file is fixed there.
         let primary_values = m.values.as_ref().map(|(v, _, _)| v.clone());
-        let _ = doc;
         let mut related = vec![Related {
             file: rendered.file.clone(),
             line: rendered.line,
@@ -944,10 +981,41 @@ impl Context<'_> {
                 MapStatus::Template,
             ),
         };
-        // Other offending fields of the same finding, mapped the same way where they can be.
-        let mut others = Vec::new();
-        for r in std::mem::take(&mut d.related) {
-            others.push(r);
+        // Other offending fields of the same finding, mapped the same way where that is certain
+        // (their values line, else their template line); otherwise their rendered line stays.
+        let mut others: Vec<Related> = Vec::new();
+        // (Each costs an alignment at most; past a few dozen, the rest keep their rendered lines.)
+        for (i, r) in std::mem::take(&mut d.related).into_iter().enumerate() {
+            if i >= MAX_MAPPED_RELATED {
+                others.push(r);
+                continue;
+            }
+            let mut probe = d.clone();
+            probe.related.clear();
+            probe.fix = None;
+            probe.file = r.file.clone();
+            probe.line = r.line;
+            probe.field = Some(r.field.clone());
+            let mapped = (r.file == rendered.file)
+                .then(|| self.locate(doc, &probe).ok())
+                .flatten();
+            let mut r = r;
+            if let Some(m) = mapped {
+                let (file, line, column) = match &m.values {
+                    Some((v, _, _)) => (v.file.clone(), v.line, v.column),
+                    None => (m.template.file, m.template.line, m.template.column),
+                };
+                r.end_column = self.key_end(&file, line, column);
+                r.end_line = line;
+                (r.file, r.line, r.column) = (file, line, column);
+            }
+            if !others
+                .iter()
+                .chain(&related)
+                .any(|o| o.file == r.file && o.line == r.line && o.field == r.field)
+            {
+                others.push(r);
+            }
         }
         d.related = related;
         d.related.extend(others);
@@ -1040,6 +1108,36 @@ impl Chart {
     }
 }
 
+/// Why the template line that explains rendered line `idx` (state `s`) is not certain: another
+/// template line explains it as well.
+fn ambiguity(doc: &Doc, idx: usize, s: u32) -> Option<String> {
+    if let Some(done) = doc.ambiguity.lock().ok()?.get(&idx) {
+        return done.clone();
+    }
+    let target = doc.state_lines.get(s as usize).copied().flatten();
+    let refs: Vec<&str> = doc.lines[doc.skip..].iter().map(String::as_str).collect();
+    let ban = |u: u32| doc.state_lines.get(u as usize).copied().flatten() == target;
+    let why = match program::align_cost(&doc.program, &refs, Some((idx - doc.skip, &ban))) {
+        Some((steps, cost)) if cost <= doc.cost => {
+            let other = match steps.get(idx - doc.skip) {
+                Some(Step::State(t)) => doc.state_lines.get(*t as usize).copied().flatten(),
+                _ => None,
+            };
+            Some(match (target, other) {
+                (Some((_, a)), Some((_, b))) => {
+                    format!("matches template lines {a} and {b} equally well")
+                }
+                _ => "matches more than one template line equally well".to_string(),
+            })
+        }
+        _ => None,
+    };
+    if let Ok(mut cache) = doc.ambiguity.lock() {
+        cache.insert(idx, why.clone());
+    }
+    why
+}
+
 /// Reads every template of a chart and its subcharts (named templates are shared by all).
 fn load_chart(top: &Path) -> Option<Chart> {
     let mut files = Vec::new();
@@ -1108,7 +1206,6 @@ fn values_fix(
         .iter()
         .map(|l| l.get(indent..).unwrap_or("").to_string())
         .collect();
-    let _ = doc;
     let top_key = snippet.first()?.split(':').next()?.trim().to_string();
     // The field path of the snippet's parent.
     let pos = path.iter().rposition(|s| *s == Seg::Key(top_key.clone()))?;

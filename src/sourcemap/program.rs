@@ -881,6 +881,51 @@ fn resolve_refs(text: &str, scope: &Scope) -> Vec<Vec<Seg>> {
     out
 }
 
+/// The source line each consuming state stands for: (file, 1-based line) of a `Line` state's
+/// first literal text (or of its action), or of the action that writes a block.
+pub fn state_lines(prog: &Program, texts: &[&str]) -> Vec<Option<(usize, u32)>> {
+    let starts: Vec<Vec<usize>> = texts
+        .iter()
+        .map(|t| {
+            std::iter::once(0)
+                .chain(t.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+        .collect();
+    let line = |src: Src| -> Option<(usize, u32)> {
+        let st = starts.get(src.file)?;
+        Some((src.file, st.partition_point(|&o| o <= src.offset) as u32))
+    };
+    prog.states
+        .iter()
+        .map(|st| match &st.kind {
+            Kind::Eps => None,
+            Kind::Wild { block, .. }
+            | Kind::Line {
+                block: Some(block), ..
+            } => line(prog.emitters[*block].src),
+            Kind::Line {
+                pat, block: None, ..
+            } => pat
+                .iter()
+                .find_map(|p| match p {
+                    Piece::Lit(t, Some(src)) if !t.trim().is_empty() => Some(Src {
+                        file: src.file,
+                        offset: src.offset + (t.len() - t.trim_start().len()),
+                    }),
+                    _ => None,
+                })
+                .or_else(|| {
+                    pat.iter().find_map(|p| match p {
+                        Piece::Hole(h) => Some(prog.emitters[*h].src),
+                        _ => None,
+                    })
+                })
+                .and_then(line),
+        })
+        .collect()
+}
+
 /// Whether `line` matches `pat` (holes match any text), ignoring trailing white space.
 pub fn matches(pat: &[Piece], min_indent: usize, line: &str) -> bool {
     let line = line.trim_end();
@@ -938,6 +983,16 @@ const BEAM: u32 = 40;
 
 /// Aligns rendered `lines` with the program; `None` when the automaton is too large to trust.
 pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
+    align_cost(prog, lines, None).map(|(steps, _)| steps)
+}
+
+/// [`align`], and the cost of the alignment; with `ban = (i, states)`, line `i` may not be
+/// explained by those states (to ask whether another explanation is as good).
+pub fn align_cost(
+    prog: &Program,
+    lines: &[&str],
+    ban: Option<(usize, &dyn Fn(u32) -> bool)>,
+) -> Option<(Vec<Step>, u32)> {
     if prog.truncated || lines.is_empty() {
         return None;
     }
@@ -952,7 +1007,8 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
     let mut dist: Vec<u32> = vec![u32::MAX; n_states];
     let mut origin: Vec<u32> = vec![virt; n_states];
     let mut touched: Vec<usize> = Vec::new();
-    for line in lines {
+    for (li, line) in lines.iter().enumerate() {
+        let banned = |u: u32| ban.is_some_and(|(i, f)| i == li && f(u));
         let best = prev.values().map(|v| v.0).min().unwrap_or(0);
         for &t in &touched {
             dist[t] = u32::MAX;
@@ -1002,7 +1058,7 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
                 Kind::Line {
                     pat, min_indent, ..
                 } => {
-                    if matches(pat, *min_indent, line) {
+                    if !banned(u) && matches(pat, *min_indent, line) {
                         let mc = if has_literal(pat) || line.trim().is_empty() {
                             0
                         } else {
@@ -1014,7 +1070,7 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
                 }
                 Kind::Wild { min_indent, .. } => {
                     let indent = line.len() - line.trim_start_matches(' ').len();
-                    if line.trim().is_empty() || indent >= *min_indent {
+                    if !banned(u) && (line.trim().is_empty() || indent >= *min_indent) {
                         relax(&mut layer, u, c + COST_WILD, origin[ui], false);
                     }
                     0
@@ -1032,13 +1088,15 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
             }
         }
         for (&s, &(c, _, _)) in &prev {
-            relax(&mut layer, s, c + COST_GARBAGE, s, true);
+            if c <= best + BEAM {
+                relax(&mut layer, s, c + COST_GARBAGE, s, true);
+            }
         }
         layers.push(layer.clone());
         prev = layer;
     }
     // Backtrack from the cheapest end.
-    let (&end, _) = prev.iter().min_by_key(|(s, v)| (v.0, **s))?;
+    let (&end, &(total, _, _)) = prev.iter().min_by_key(|(s, v)| (v.0, **s))?;
     let mut steps = vec![Step::Unexplained; lines.len()];
     let mut s = end;
     for i in (0..lines.len()).rev() {
@@ -1050,7 +1108,7 @@ pub fn align(prog: &Program, lines: &[&str]) -> Option<Vec<Step>> {
         };
         s = p;
     }
-    Some(steps)
+    Some((steps, total))
 }
 
 fn relax(layer: &mut HashMap<u32, (u32, u32, bool)>, s: u32, c: u32, p: u32, g: bool) {
@@ -1139,6 +1197,43 @@ mod tests {
                 Some(5),
                 Some(5),
                 Some(16)
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_conditionals_indent_and_variables_holding_includes() {
+        let src = "{{- define \"ports\" -}}\n{{- range $k, $p := .Values.ports }}\n- name: {{ $k }}\n  hostPort: {{ $p.hostPort }}\n{{- end }}\n{{- end }}\nspec:\n  image: {{ if .Values.a }}a{{ else }}b{{ end }}:1\n  {{- $ports := include \"ports\" . }}\n  ports:\n    {{- $ports | nindent 4 }}\n  resources:\n{{ toYaml .Values.r | indent 4 }}\n  done: true\n";
+        let (prog, _) = program(src);
+        let rendered = [
+            "spec:",
+            "  image: b:1",
+            "  ports:",
+            "    - name: a",
+            "      hostPort: 1",
+            "    - name: b",
+            "      hostPort: 2",
+            "  resources:",
+            "    limits:",
+            "      cpu: 1",
+            "  done: true",
+        ];
+        let steps = align(&prog, &rendered).expect("aligned");
+        let got: Vec<Option<usize>> = steps.iter().map(|s| line_of(src, &prog, *s)).collect();
+        assert_eq!(
+            got,
+            vec![
+                Some(7),
+                Some(8),
+                Some(10),
+                Some(3),
+                Some(4),
+                Some(3),
+                Some(4),
+                Some(12),
+                Some(13),
+                Some(13),
+                Some(14)
             ]
         );
     }
