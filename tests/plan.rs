@@ -3,36 +3,17 @@
 //! custom templates, and bad input.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 mod common;
-use common::{copy_dir, run_in, temp_repo, testdata, Run};
+use common::{copy_dir, rollout_fixture, rollout_in, run_in, temp_repo, Run};
 
 const CONTACT: &str = "Platform team <platform@example.com>";
 
-fn fixture() -> PathBuf {
-    testdata("rollout")
-}
-
-/// `psslint <command> --admission-config admission.yaml --today 2026-03-20 <args> .` in the
-/// rollout fixture (or a copy of it).
-fn rollout_in(dir: &Path, command: &str, args: &[&str]) -> Run {
-    let mut all = vec![
-        command,
-        "--admission-config",
-        "admission.yaml",
-        "--today",
-        "2026-03-20",
-    ];
-    all.extend_from_slice(args);
-    all.push(".");
-    run_in(dir, &all, None)
-}
-
 fn rollout(command: &str, args: &[&str]) -> Run {
-    rollout_in(&fixture(), command, args)
+    rollout_in(&rollout_fixture(), &[command], args)
 }
 
 fn notices(args: &[&str]) -> Run {
@@ -51,7 +32,7 @@ fn stable_json(text: &str) -> String {
 /// A copy of the rollout fixture in a temporary repository.
 fn fixture_copy() -> tempfile::TempDir {
     let dir = temp_repo();
-    copy_dir(&fixture(), dir.path());
+    copy_dir(&rollout_fixture(), dir.path());
     dir
 }
 
@@ -282,7 +263,7 @@ fn a_ready_step_really_produces_no_error_and_a_blocked_one_names_its_blockers() 
         for step in ns["steps"].as_array().unwrap() {
             let repo = fixture_copy();
             apply_step(repo.path(), ns, step);
-            let check = rollout_in(repo.path(), "check", &["--format", "json"]).json();
+            let check = rollout_in(repo.path(), &["check"], &["--format", "json"]).json();
             let errors = errors_in(&check, name);
             if step["ready"] == true && step["mode"] == "enforce" {
                 assert!(
@@ -507,7 +488,7 @@ fn a_filled_in_exception_request_covers_the_workload() {
     fs::write(repo.path().join("psslint.yaml"), config).unwrap();
     let check = rollout_in(
         repo.path(),
-        "check",
+        &["check"],
         &[
             "--level",
             "restricted",
@@ -673,7 +654,7 @@ fn bad_notice_flags_are_usage_errors() {
         ],
         &["plan", "--from-version", "latest", "."],
     ] {
-        let run = run_in(&fixture(), args, None);
+        let run = run_in(&rollout_fixture(), args, None);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 mod common;
-use common::{run_in, temp_repo, write_file, Run, CRATE};
+use common::{rollout_fixture, rollout_in, run_in, temp_repo, write_file, Run, CRATE};
 
 /// A temporary repository (it has `.git`, so config discovery stops there).
 struct Repo {
@@ -1623,16 +1623,7 @@ fn exempt_namespaces_with_labels_get_the_upstream_warning() {
 // --- The end-to-end fixture ---------------------------------------------------------------
 
 fn rollout(args: &[&str]) -> Run {
-    let dir = PathBuf::from(CRATE).join("testdata/rollout");
-    let mut all = vec![
-        "--admission-config",
-        "admission.yaml",
-        "--today",
-        "2026-03-20",
-    ];
-    all.extend_from_slice(args);
-    all.push(".");
-    run_in(&dir, &all, None)
+    rollout_in(&rollout_fixture(), &[], args)
 }
 
 /// SARIF without the machine's root URI and the release version (as in ci_outputs.rs); rule
@@ -1663,19 +1654,7 @@ fn rollout_fixture_snapshots() {
     insta::assert_snapshot!("rollout-json", json.stdout);
     let sarif = rollout(&["--format", "sarif"]);
     insta::assert_snapshot!("rollout-sarif", stable_sarif(&sarif.stdout));
-    let mut review = vec!["exceptions"];
-    review.extend([
-        "--admission-config",
-        "admission.yaml",
-        "--today",
-        "2026-03-20",
-        ".",
-    ]);
-    let review = run_in(
-        &PathBuf::from(CRATE).join("testdata/rollout"),
-        &review,
-        None,
-    );
+    let review = rollout_in(&rollout_fixture(), &["exceptions"], &[]);
     insta::assert_snapshot!("rollout-exceptions", review.stdout);
 }
 

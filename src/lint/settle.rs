@@ -13,6 +13,7 @@ use crate::manifest::decode::decode;
 use crate::manifest::stream;
 use crate::manifest::yaml::ParseOptions;
 use crate::model::diagnostic::{self, Diagnostic, ExceptionStatus, Severity};
+use crate::model::problem::is_unchecked;
 use crate::model::report::Report;
 use crate::model::source::LineIndex;
 use crate::policy::namespaces::{self, ObservedNamespace};
@@ -115,6 +116,18 @@ pub fn settle_run(opts: &LintOptions, partial: &mut Partial) {
         };
         f.into_diagnostic(&name, snippet, None)
     }));
+}
+
+/// With `--allow-unchecked`, input that could not be checked is a warning.
+pub fn relax_unchecked(partial: &mut Partial, opts: &LintOptions) {
+    if !opts.allow_unchecked {
+        return;
+    }
+    for d in &mut partial.diagnostics {
+        if d.severity == Severity::Error && is_unchecked(d) {
+            d.severity = Severity::Warning;
+        }
+    }
 }
 
 /// Findings covered by an exception (notes) in `diagnostics`.

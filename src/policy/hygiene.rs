@@ -14,7 +14,7 @@
 
 use super::finding::Finding;
 use super::labels::{self, Label, Resolved};
-use super::{Mode, NamespaceEntry, Policy};
+use super::{Mode, Policy};
 use crate::manifest::object::ObjectInfo;
 use crate::manifest::Node;
 use crate::model::diagnostic::{ObjectRef, Severity};
@@ -344,9 +344,4 @@ fn describe(set: &[(&str, &str, bool)]) -> String {
         .map(|(k, v, _)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Config namespace entries by name (used by the policy to find reasons).
-pub fn find_entry<'a>(entries: &'a [NamespaceEntry], name: &str) -> Option<&'a NamespaceEntry> {
-    entries.iter().find(|e| e.name == name)
 }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod limits;
 pub mod markdown;
+pub mod options;
 pub mod output;
 pub mod root;
 pub mod sarif;
@@ -18,41 +19,10 @@ pub mod yaml_out;
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use crate::model::report::Report;
 
+pub use options::{RenderOptions, Tool, TOOL};
 pub use root::SourceRoot;
-
-/// The `tool` object that heads every JSON document psslint writes (report, plan, notices,
-/// exception review).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-/// This build of psslint.
-pub const TOOL: Tool = Tool {
-    name: env!("CARGO_PKG_NAME"),
-    version: env!("CARGO_PKG_VERSION"),
-};
-
-/// Rendering options shared by formats that care.
-#[derive(Debug, Clone, Default)]
-pub struct RenderOptions {
-    /// Emit ANSI colour (human format only). Decided by the caller from the terminal and
-    /// `NO_COLOR`.
-    pub color: bool,
-    /// Findings only: no verdict or summary lines (human format only).
-    pub quiet: bool,
-    /// The repository root that SARIF and GitHub paths are made relative to. Without it, paths
-    /// stay as the diagnostics give them (relative to the working directory).
-    pub root: Option<SourceRoot>,
-    /// The reports of the same run that list every finding (`psslint.json`, `standard
-    /// output`), named by the note of a format that caps what it shows (SARIF, GitHub).
-    pub complete_reports: Vec<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {

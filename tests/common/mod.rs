@@ -81,3 +81,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn testdata(rel: &str) -> PathBuf {
     PathBuf::from(CRATE).join("testdata").join(rel)
 }
+
+/// The rollout fixture: namespaces at every stage, an admission configuration, exceptions.
+pub fn rollout_fixture() -> PathBuf {
+    testdata("rollout")
+}
+
+/// `psslint COMMAND... --admission-config admission.yaml --today 2026-03-20 ARGS... .` in `dir`
+/// (the rollout fixture or a copy of it); `command` is empty for `check`'s default form.
+pub fn rollout_in(dir: &Path, command: &[&str], args: &[&str]) -> Run {
+    let mut all = command.to_vec();
+    all.extend([
+        "--admission-config",
+        "admission.yaml",
+        "--today",
+        "2026-03-20",
+    ]);
+    all.extend_from_slice(args);
+    all.push(".");
+    run_in(dir, &all, None)
+}
