@@ -61,7 +61,7 @@ fn comments_quoting_and_yaml11_values_are_kept() {
     let run = fix_stdin(RESTRICTED_UNSAFE, input);
     assert_eq!(
         run.stdout,
-        "# top comment\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web # keep me\nspec:\n  containers:\n    # the app\n    - name: app   # trailing\n      image: \"nginx:1.27\"\n      securityContext:\n        privileged: false  # was yes\n        allowPrivilegeEscalation: false\n        runAsNonRoot: true\n        seccompProfile:\n          type: RuntimeDefault\n        capabilities:\n          drop: [ALL]\n"
+        "# top comment\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web # keep me\nspec:\n  containers:\n    # the app\n    - name: app   # trailing\n      image: \"nginx:1.27\"\n      securityContext:\n        privileged: false  # was yes\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n        runAsNonRoot: true\n        seccompProfile:\n          type: RuntimeDefault\n"
     );
     assert!(
         run.stderr.contains("fixed 5 of 5 findings"),
@@ -86,7 +86,7 @@ fn crlf_line_breaks_are_kept_and_a_container_without_security_context_gets_one()
     let run = fix_stdin(RESTRICTED_UNSAFE, input);
     assert_eq!(
         run.stdout,
-        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: web\r\nspec:\r\n  containers:\r\n  - name: app\r\n    securityContext:\r\n      allowPrivilegeEscalation: false\r\n      runAsNonRoot: true\r\n      seccompProfile:\r\n        type: RuntimeDefault\r\n      capabilities:\r\n        drop: [ALL]\r\n    image: nginx\r\n"
+        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: web\r\nspec:\r\n  containers:\r\n  - name: app\r\n    securityContext:\r\n      allowPrivilegeEscalation: false\r\n      capabilities:\r\n        drop: [ALL]\r\n      runAsNonRoot: true\r\n      seccompProfile:\r\n        type: RuntimeDefault\r\n    image: nginx\r\n"
     );
 }
 
@@ -183,20 +183,20 @@ spec:
     image: x
     securityContext:
       allowPrivilegeEscalation: false
+      capabilities:
+        drop: [ALL]
       runAsNonRoot: true
       seccompProfile:
         type: RuntimeDefault
-      capabilities:
-        drop: [ALL]
   - name: b
     image: x
     securityContext:
       allowPrivilegeEscalation: false
+      capabilities:
+        drop: [ALL]
       runAsNonRoot: true
       seccompProfile:
         type: RuntimeDefault
-      capabilities:
-        drop: [ALL]
   - name: c
     image: x
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
@@ -292,11 +292,11 @@ items:
       image: nginx
       securityContext: &sc
         allowPrivilegeEscalation: false
+        capabilities:
+          drop: [ALL]
         runAsNonRoot: true
         seccompProfile:
           type: RuntimeDefault
-        capabilities:
-          drop: [ALL]
     - name: side
       image: busybox
       securityContext: *sc
