@@ -345,6 +345,38 @@ fn unsafe_fixes_wait_for_the_flag_and_the_output_says_so() {
 }
 
 #[test]
+fn allow_privilege_escalation_waits_for_privileged_to_go() {
+    // The API server rejects `allowPrivilegeEscalation: false` with `privileged: true`.
+    let input = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n";
+    let safe = fix_stdin(
+        &["--fix", "--fix-level", "restricted", "--no-config", "-"],
+        input,
+    );
+    assert!(
+        !safe.stdout.contains("allowPrivilegeEscalation"),
+        "{}",
+        safe.stdout
+    );
+    assert!(
+        safe.stderr.contains("allowPrivilegeEscalation: the API server rejects allowPrivilegeEscalation: false next to privileged: true"),
+        "{}",
+        safe.stderr
+    );
+    let all = fix_stdin(RESTRICTED_UNSAFE, input);
+    for line in [
+        "      privileged: false\n",
+        "      allowPrivilegeEscalation: false\n",
+    ] {
+        assert!(all.stdout.contains(line), "{}", all.stdout);
+    }
+    assert!(
+        all.stderr.contains("fixed 5 of 5 findings"),
+        "{}",
+        all.stderr
+    );
+}
+
+#[test]
 fn helm_rendered_documents_and_unparsable_files_are_never_edited() {
     let dir = temp_repo();
     let rendered = "---\n# Source: web/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      procMount: Unmasked\n";
