@@ -377,6 +377,39 @@ fn allow_privilege_escalation_waits_for_privileged_to_go() {
 }
 
 #[test]
+fn a_cluster_snapshot_is_context_and_never_edited() {
+    let dir = temp_repo();
+    let snap = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\",\"securityContext\":{\"procMount\":\"Unmasked\"}}]}}]}\n";
+    write_file(dir.path(), "snap.json", snap);
+    write_file(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    let run = run_in(
+        dir.path(),
+        &[
+            "--fix",
+            "--no-config",
+            "--cluster-snapshot",
+            "snap.json",
+            "cm.yaml",
+        ],
+        None,
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("snap.json")).unwrap(),
+        snap
+    );
+    assert!(
+        run.stderr
+            .contains("snap.json:1:186: procMount: the file is a --cluster-snapshot"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn helm_rendered_documents_and_unparsable_files_are_never_edited() {
     let dir = temp_repo();
     let rendered = "---\n# Source: web/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      procMount: Unmasked\n";

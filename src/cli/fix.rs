@@ -141,6 +141,17 @@ pub fn run(args: CheckArgs) -> u8 {
             let Some(&i) = by_name.get(file) else {
                 continue;
             };
+            // A cluster snapshot records what runs; it is context, not a manifest to edit.
+            if opts.snapshots.contains(file) {
+                for d in diags.iter().filter(|d| wants_fix(d)) {
+                    reasons.insert(
+                        key(d),
+                        "the file is a --cluster-snapshot: fix the manifests it was made from"
+                            .to_string(),
+                    );
+                }
+                continue;
+            }
             let Ok(bytes) = contents[i].bytes() else {
                 continue;
             };
