@@ -79,6 +79,10 @@ pub fn run(args: CheckArgs) -> u8 {
         Err(errors) => return super::config_trouble(&errors),
     };
     opts.max_file_size = args.max_file_size;
+    opts.fast_path = !args.no_fast_path;
+    opts.keep_passing_objects = targets
+        .iter()
+        .any(|t| t.format == crate::report::Format::Junit);
     opts.allow_unchecked = args.allow_unchecked;
     opts.allow_empty = args.allow_empty;
     opts.namespaces_from = lint::options::NamespaceSources {
