@@ -609,6 +609,66 @@ fn closure_on_the_upstream_fail_fixtures() {
     assert_eq!(fixed, total, "{table:?}");
 }
 
+#[test]
+fn every_fail_fixture_of_every_version_passes_after_fix() {
+    let Some(root) = shared("conformance/pss-fixtures") else {
+        return;
+    };
+    let mut dirs = 0;
+    for level in ["baseline", "restricted"] {
+        let mut versions: Vec<String> = fs::read_dir(root.join(level))
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|v| v.starts_with("v1."))
+            .collect();
+        versions.sort();
+        for v in versions {
+            let fail = root.join(level).join(&v).join("fail");
+            if !fail.is_dir() {
+                continue;
+            }
+            let dir = temp_repo();
+            copy_dir(&fail, dir.path());
+            let fix = run_in(
+                dir.path(),
+                &[
+                    "--fix",
+                    "--fix-level",
+                    level,
+                    "--pss-version",
+                    &v,
+                    "--unsafe-fixes",
+                    "--no-config",
+                    ".",
+                ],
+                None,
+            );
+            let check = run_in(
+                dir.path(),
+                &[
+                    "--level",
+                    level,
+                    "--pss-version",
+                    &v,
+                    "--no-config",
+                    "--format",
+                    "concise",
+                    ".",
+                ],
+                None,
+            );
+            assert_eq!(
+                check.code, 0,
+                "{level} {v}:\n{}\n{}",
+                check.stdout, fix.stderr
+            );
+            dirs += 1;
+        }
+    }
+    println!("{dirs} level/version fixture sets pass after --fix --unsafe-fixes");
+    assert!(dirs >= 60, "{dirs}");
+}
+
 /// The decoded documents (the JSON the API server receives) of a file.
 fn decoded(bytes: &[u8]) -> Vec<Option<String>> {
     let text = psslint::manifest::decode::decode(bytes).expect("UTF-8");
