@@ -22,6 +22,7 @@
 pub mod diff;
 pub mod edit;
 pub mod plan;
+pub mod verify;
 pub mod write;
 
 use std::collections::{BTreeSet, HashMap};
