@@ -3,8 +3,9 @@
 //! Everything the edits do not touch stays byte for byte: comments, key order, quoting,
 //! indentation, flow or block style, CRLF line breaks and a byte order mark. Edits are planned
 //! per document against a fresh parse of the file ([`plan`]), checked for overlap and applied
-//! back to front ([`edit`]); [`diff`] prints them as a unified diff and [`write`] replaces a
-//! file atomically.
+//! back to front ([`edit`]); [`verify`] checks that the result decodes to the old objects
+//! except at the edited fields; [`diff`] prints them as a unified diff and [`write`] replaces
+//! a file atomically.
 //!
 //! The deliberate answers to the hard cases (README "--fix and --diff"):
 //! * A field that comes through an anchor, alias or merge key is edited in the anchored text
