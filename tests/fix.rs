@@ -18,7 +18,7 @@ use psslint::lint::lint_inputs;
 use psslint::manifest::json::decode_stream;
 use psslint::manifest::yaml::ParseOptions;
 use psslint::model::diagnostic::EditOp;
-use psslint::model::field::{FieldPath, Segment};
+use psslint::model::field::FieldPath;
 use psslint::model::level::Level;
 use serde_json::Value;
 
@@ -61,7 +61,7 @@ fn comments_quoting_and_yaml11_values_are_kept() {
     let run = fix_stdin(RESTRICTED_UNSAFE, input);
     assert_eq!(
         run.stdout,
-        "# top comment\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web # keep me\nspec:\n  containers:\n    # the app\n    - name: app   # trailing\n      image: \"nginx:1.27\"\n      securityContext:\n        privileged: false  # was yes\n        allowPrivilegeEscalation: false\n        runAsNonRoot: true\n        seccompProfile:\n          type: RuntimeDefault\n        capabilities:\n          drop: [ALL]\n"
+        "# top comment\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web # keep me\nspec:\n  containers:\n    # the app\n    - name: app   # trailing\n      image: \"nginx:1.27\"\n      securityContext:\n        privileged: false  # was yes\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n        runAsNonRoot: true\n        seccompProfile:\n          type: RuntimeDefault\n"
     );
     assert!(
         run.stderr.contains("fixed 5 of 5 findings"),
@@ -86,7 +86,7 @@ fn crlf_line_breaks_are_kept_and_a_container_without_security_context_gets_one()
     let run = fix_stdin(RESTRICTED_UNSAFE, input);
     assert_eq!(
         run.stdout,
-        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: web\r\nspec:\r\n  containers:\r\n  - name: app\r\n    securityContext:\r\n      allowPrivilegeEscalation: false\r\n      runAsNonRoot: true\r\n      seccompProfile:\r\n        type: RuntimeDefault\r\n      capabilities:\r\n        drop: [ALL]\r\n    image: nginx\r\n"
+        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: web\r\nspec:\r\n  containers:\r\n  - name: app\r\n    securityContext:\r\n      allowPrivilegeEscalation: false\r\n      capabilities:\r\n        drop: [ALL]\r\n      runAsNonRoot: true\r\n      seccompProfile:\r\n        type: RuntimeDefault\r\n    image: nginx\r\n"
     );
 }
 
@@ -183,20 +183,20 @@ spec:
     image: x
     securityContext:
       allowPrivilegeEscalation: false
+      capabilities:
+        drop: [ALL]
       runAsNonRoot: true
       seccompProfile:
         type: RuntimeDefault
-      capabilities:
-        drop: [ALL]
   - name: b
     image: x
     securityContext:
       allowPrivilegeEscalation: false
+      capabilities:
+        drop: [ALL]
       runAsNonRoot: true
       seccompProfile:
         type: RuntimeDefault
-      capabilities:
-        drop: [ALL]
   - name: c
     image: x
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
@@ -292,11 +292,11 @@ items:
       image: nginx
       securityContext: &sc
         allowPrivilegeEscalation: false
+        capabilities:
+          drop: [ALL]
         runAsNonRoot: true
         seccompProfile:
           type: RuntimeDefault
-        capabilities:
-          drop: [ALL]
     - name: side
       image: busybox
       securityContext: *sc
@@ -342,6 +342,71 @@ fn unsafe_fixes_wait_for_the_flag_and_the_output_says_so() {
         run.stderr
     );
     assert_eq!(run.code, 1, "the privileged container is still an error");
+}
+
+#[test]
+fn allow_privilege_escalation_waits_for_privileged_to_go() {
+    // The API server rejects `allowPrivilegeEscalation: false` with `privileged: true`.
+    let input = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n";
+    let safe = fix_stdin(
+        &["--fix", "--fix-level", "restricted", "--no-config", "-"],
+        input,
+    );
+    assert!(
+        !safe.stdout.contains("allowPrivilegeEscalation"),
+        "{}",
+        safe.stdout
+    );
+    assert!(
+        safe.stderr.contains("allowPrivilegeEscalation: the API server rejects allowPrivilegeEscalation: false next to privileged: true"),
+        "{}",
+        safe.stderr
+    );
+    let all = fix_stdin(RESTRICTED_UNSAFE, input);
+    for line in [
+        "      privileged: false\n",
+        "      allowPrivilegeEscalation: false\n",
+    ] {
+        assert!(all.stdout.contains(line), "{}", all.stdout);
+    }
+    assert!(
+        all.stderr.contains("fixed 5 of 5 findings"),
+        "{}",
+        all.stderr
+    );
+}
+
+#[test]
+fn a_cluster_snapshot_is_context_and_never_edited() {
+    let dir = temp_repo();
+    let snap = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\",\"securityContext\":{\"procMount\":\"Unmasked\"}}]}}]}\n";
+    write_file(dir.path(), "snap.json", snap);
+    write_file(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    let run = run_in(
+        dir.path(),
+        &[
+            "--fix",
+            "--no-config",
+            "--cluster-snapshot",
+            "snap.json",
+            "cm.yaml",
+        ],
+        None,
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("snap.json")).unwrap(),
+        snap
+    );
+    assert!(
+        run.stderr
+            .contains("snap.json:1:186: procMount: the file is a --cluster-snapshot"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -544,6 +609,66 @@ fn closure_on_the_upstream_fail_fixtures() {
     assert_eq!(fixed, total, "{table:?}");
 }
 
+#[test]
+fn every_fail_fixture_of_every_version_passes_after_fix() {
+    let Some(root) = shared("conformance/pss-fixtures") else {
+        return;
+    };
+    let mut dirs = 0;
+    for level in ["baseline", "restricted"] {
+        let mut versions: Vec<String> = fs::read_dir(root.join(level))
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|v| v.starts_with("v1."))
+            .collect();
+        versions.sort();
+        for v in versions {
+            let fail = root.join(level).join(&v).join("fail");
+            if !fail.is_dir() {
+                continue;
+            }
+            let dir = temp_repo();
+            copy_dir(&fail, dir.path());
+            let fix = run_in(
+                dir.path(),
+                &[
+                    "--fix",
+                    "--fix-level",
+                    level,
+                    "--pss-version",
+                    &v,
+                    "--unsafe-fixes",
+                    "--no-config",
+                    ".",
+                ],
+                None,
+            );
+            let check = run_in(
+                dir.path(),
+                &[
+                    "--level",
+                    level,
+                    "--pss-version",
+                    &v,
+                    "--no-config",
+                    "--format",
+                    "concise",
+                    ".",
+                ],
+                None,
+            );
+            assert_eq!(
+                check.code, 0,
+                "{level} {v}:\n{}\n{}",
+                check.stdout, fix.stderr
+            );
+            dirs += 1;
+        }
+    }
+    println!("{dirs} level/version fixture sets pass after --fix --unsafe-fixes");
+    assert!(dirs >= 60, "{dirs}");
+}
+
 /// The decoded documents (the JSON the API server receives) of a file.
 fn decoded(bytes: &[u8]) -> Vec<Option<String>> {
     let text = psslint::manifest::decode::decode(bytes).expect("UTF-8");
@@ -552,54 +677,6 @@ fn decoded(bytes: &[u8]) -> Vec<Option<String>> {
         .into_iter()
         .map(|d| d.json)
         .collect()
-}
-
-/// The paths where two JSON values differ (a missing or extra key or item, or another value).
-fn differences(a: &Value, b: &Value, at: &mut Vec<Segment>, out: &mut Vec<FieldPath>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                at.push(Segment::Key(k.clone()));
-                match (x.get(k), y.get(k)) {
-                    (Some(v), Some(w)) => differences(v, w, at, out),
-                    _ => out.push(FieldPath(at.clone())),
-                }
-                at.pop();
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            for i in 0..x.len().max(y.len()) {
-                at.push(Segment::Index(i));
-                match (x.get(i), y.get(i)) {
-                    (Some(v), Some(w)) => differences(v, w, at, out),
-                    _ => out.push(FieldPath(at.clone())),
-                }
-                at.pop();
-            }
-        }
-        _ if a != b => out.push(FieldPath(at.clone())),
-        _ => {}
-    }
-}
-
-/// Whether a change at `changed` is one that fixing `edit` (a path and an operation) makes.
-fn explained(changed: &FieldPath, path: &FieldPath, op: &EditOp) -> bool {
-    let (c, p) = (changed.segments(), path.segments());
-    if c.starts_with(p) || p.starts_with(c) {
-        return true;
-    }
-    let parent = &p[..p.len().saturating_sub(1)];
-    match (op, p.last()) {
-        // A volume source replaced by another: a sibling key appears.
-        (EditOp::ReplaceEntry { .. }, _) => c.len() == p.len() && c.starts_with(parent),
-        // A removed list item moves the ones after it up.
-        (EditOp::Remove, Some(Segment::Index(i))) => {
-            c.starts_with(parent)
-                && matches!(c.get(parent.len()), Some(Segment::Index(j)) if j >= i)
-        }
-        _ => false,
-    }
 }
 
 #[test]
@@ -657,6 +734,11 @@ fn closure_on_the_real_corpus() {
     println!("{}", first.stderr.lines().next().unwrap_or(""));
     println!("corpus: {} of {} files edited", changed.len(), inputs.len());
     assert!(changed.len() > 100, "{}", first.stderr);
+    assert!(
+        !first.stderr.contains("a bug in psslint --fix"),
+        "{}",
+        first.stderr
+    );
 
     // A second run changes no byte.
     let second = run_in(dir.path(), &args, None);
@@ -735,10 +817,12 @@ fn closure_on_the_real_corpus() {
                 serde_json::from_str(b).unwrap(),
             );
             let mut diffs = Vec::new();
-            differences(&a, &b, &mut Vec::new(), &mut diffs);
+            psslint::fix::verify::differences(&a, &b, &mut Vec::new(), &mut diffs);
             for c in diffs {
                 assert!(
-                    file_edits.iter().any(|(path, op)| explained(&c, path, op)),
+                    file_edits
+                        .iter()
+                        .any(|(path, op)| psslint::fix::verify::explains(&c, path, op)),
                     "{name}: {c} changed but no fix edits it"
                 );
             }

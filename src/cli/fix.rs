@@ -15,7 +15,8 @@ use crate::input::discover::{self, DiscoverOptions};
 use crate::input::read::{self, ReadLimits, Source};
 use crate::input::Input;
 use crate::lint;
-use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, EditOp, Severity};
+use crate::model::field::FieldPath;
 use crate::model::problem::{is_unchecked, LoadProblem};
 use crate::model::report::Report;
 use crate::report::output::{self, Destination, WriteOptions};
@@ -79,6 +80,10 @@ pub fn run(args: CheckArgs) -> u8 {
         Err(errors) => return super::config_trouble(&errors),
     };
     opts.max_file_size = args.max_file_size;
+    opts.fast_path = !args.no_fast_path;
+    opts.keep_passing_objects = targets
+        .iter()
+        .any(|t| t.format == crate::report::Format::Junit);
     opts.allow_unchecked = args.allow_unchecked;
     opts.allow_empty = args.allow_empty;
     opts.namespaces_from = lint::options::NamespaceSources {
@@ -123,6 +128,8 @@ pub fn run(args: CheckArgs) -> u8 {
     let first = lint_now(&contents);
     let wanted_before = first.diagnostics.iter().filter(|d| wants_fix(d)).count();
     let mut report = first;
+    // Per input, the field edits of every finding that a round fixed in it.
+    let mut edits: HashMap<usize, Vec<(FieldPath, EditOp)>> = HashMap::new();
     let mut reasons: HashMap<(String, u32, u32, String), String> = HashMap::new();
     for round in 0..=MAX_ROUNDS {
         reasons.clear();
@@ -141,10 +148,29 @@ pub fn run(args: CheckArgs) -> u8 {
             let Some(&i) = by_name.get(file) else {
                 continue;
             };
+            // A cluster snapshot records what runs; it is context, not a manifest to edit.
+            if opts.snapshots.contains(file) {
+                for d in diags.iter().filter(|d| wants_fix(d)) {
+                    reasons.insert(
+                        key(d),
+                        "the file is a --cluster-snapshot: fix the manifests it was made from"
+                            .to_string(),
+                    );
+                }
+                continue;
+            }
             let Ok(bytes) = contents[i].bytes() else {
                 continue;
             };
             let out = fix::fix_file(bytes, &diags, fopts);
+            if out.fixed.is_some() {
+                let e = edits.entry(i).or_default();
+                for d in diags.iter().filter(|d| wants_fix(d)) {
+                    for f in d.fix.iter().flat_map(|f| &f.edits) {
+                        e.push((f.path.clone(), f.op.clone()));
+                    }
+                }
+            }
             for (d, s) in diags.iter().zip(&out.statuses) {
                 let why = match s {
                     Status::Skipped(why) => why.clone(),
@@ -172,23 +198,37 @@ pub fn run(args: CheckArgs) -> u8 {
         report = lint_now(&contents);
     }
 
-    // Never write a file whose fixed text psslint cannot read exactly.
+    // Never write a file whose fixed text psslint cannot read exactly, or that would decode
+    // to anything but the old objects with the fixed fields changed.
     let mut broken = Vec::new();
-    for c in contents.iter_mut().filter(|c| c.changed()) {
+    for (i, c) in contents.iter_mut().enumerate().filter(|(_, c)| c.changed()) {
         let name = c.input.display();
-        if report
+        let why = if report
             .diagnostics
             .iter()
             .any(|d| d.file == name && BLOCKING_RULES.contains(&d.rule.as_str()))
         {
-            broken.push(name);
+            Some("the fixed text would not parse".to_string())
+        } else {
+            match (&c.original, &c.current) {
+                (Ok(old), Some(new)) => fix::verify::same_except_edits(
+                    old,
+                    new,
+                    edits.get(&i).map_or(&[], Vec::as_slice),
+                )
+                .err(),
+                _ => None,
+            }
+        };
+        if let Some(why) = why {
+            broken.push((name, why));
             c.current = None;
         }
     }
     if !broken.is_empty() {
-        for name in &broken {
+        for (name, why) in &broken {
             eprintln!(
-                "psslint: {}: the fixed text would not parse; the file was left as it was (this is a bug in psslint --fix)",
+                "psslint: {}: {why}; the file was left as it was (this is a bug in psslint --fix)",
                 escape(name)
             );
         }

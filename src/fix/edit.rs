@@ -22,11 +22,16 @@ impl TextEdit {
         TextEdit::replace(at, at, text)
     }
 
-    /// Whether the two edits touch the same bytes, or insert at the same place (their order
-    /// would be a guess). Identical edits do not conflict: they are one edit.
+    /// Whether the two edits touch the same bytes, or one inserts where the other's range
+    /// begins or ends. Identical edits do not conflict: they are one edit. Two insertions at
+    /// one place conflict only when they start with the same key (two `securityContext:`
+    /// blocks would be a duplicate key); otherwise both go in, in the order of their text.
     pub fn conflicts(&self, other: &TextEdit) -> bool {
         if self == other {
             return false;
+        }
+        if self.start == self.end && other.start == other.end && self.start == other.start {
+            return first_key(&self.text) == first_key(&other.text);
         }
         let (a, b) = if self.start <= other.start {
             (self, other)
@@ -35,6 +40,12 @@ impl TextEdit {
         };
         a.end > b.start || (a.start == b.start) || (a.end == b.start && b.start == b.end)
     }
+}
+
+/// The first key an inserted text writes (`securityContext` of `\n  securityContext:\n…`).
+fn first_key(text: &str) -> &str {
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+    t.split(':').next().unwrap_or(t)
 }
 
 /// The edits that can be accepted together, in groups that stand or fall as one (the edits of
@@ -96,12 +107,21 @@ mod tests {
         assert!(!set.try_add(&[TextEdit::replace(4, 6, "y")]));
         assert!(!set.try_add(&[TextEdit::insert(2, "y")]));
         assert!(!set.try_add(&[TextEdit::insert(5, "y")]));
+        assert!(set.try_add(&[TextEdit::insert(9, "\n  b: 1")]));
+        assert!(
+            set.try_add(&[TextEdit::insert(9, "\n  a: 1")]),
+            "another key"
+        );
+        assert!(
+            !set.try_add(&[TextEdit::insert(9, "\n  a:\n    c: 1")]),
+            "the same key"
+        );
         assert!(
             set.try_add(&[TextEdit::replace(2, 5, "x")]),
             "an identical edit is one edit"
         );
         assert!(set.try_add(&[TextEdit::replace(6, 7, "z")]));
-        assert_eq!(set.apply("0123456789"), "01x5z789");
+        assert_eq!(set.apply("0123456789"), "01x5z78\n  a: 1\n  b: 19");
     }
 
     #[test]

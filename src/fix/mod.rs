@@ -3,8 +3,9 @@
 //! Everything the edits do not touch stays byte for byte: comments, key order, quoting,
 //! indentation, flow or block style, CRLF line breaks and a byte order mark. Edits are planned
 //! per document against a fresh parse of the file ([`plan`]), checked for overlap and applied
-//! back to front ([`edit`]); [`diff`] prints them as a unified diff and [`write`] replaces a
-//! file atomically.
+//! back to front ([`edit`]); [`verify`] checks that the result decodes to the old objects
+//! except at the edited fields; [`diff`] prints them as a unified diff and [`write`] replaces
+//! a file atomically.
 //!
 //! The deliberate answers to the hard cases (README "--fix and --diff"):
 //! * A field that comes through an anchor, alias or merge key is edited in the anchored text
@@ -13,6 +14,8 @@
 //!   the value, which changes only that field; an anchored scalar (`&on true`) is never edited.
 //! * Fixes whose edits overlap (`capabilities.drop` and `add` in one flow mapping) are applied
 //!   one per round: the later one is deferred, the file is re-linted and fixed again.
+//! * `allowPrivilegeEscalation: false` is not written next to `privileged: true` or an added
+//!   `SYS_ADMIN` (the API server rejects the pair); it follows once those are fixed.
 //! * A document rendered by Helm (a `# Source:` comment) is never edited: the fix belongs in
 //!   the chart's template or values.
 //! * A file with a parse or decoding problem is never edited.
@@ -20,6 +23,7 @@
 pub mod diff;
 pub mod edit;
 pub mod plan;
+pub mod verify;
 pub mod write;
 
 use std::collections::{BTreeSet, HashMap};
@@ -27,8 +31,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::manifest::decode::{bom_len, decode, HEAD_LEN};
 use crate::manifest::split::split_stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
-use crate::manifest::Node;
-use crate::model::diagnostic::{Applicability, Diagnostic};
+use crate::manifest::{Node, Value};
+use crate::model::diagnostic::{Applicability, Diagnostic, FieldEdit};
+use crate::model::field::Segment;
 use crate::model::source::LineIndex;
 
 use edit::EditSet;
@@ -201,7 +206,12 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
         for (i, plans) in &planned {
             let mut skipped = None;
             let mut deferred = false;
-            for plan in plans {
+            let fix = diags[*i].fix.as_ref().expect("members have fixes");
+            for (edit, plan) in fix.edits.iter().zip(plans) {
+                if let Some(why) = invalid_together(root, diags[*i].rule.as_str(), edit) {
+                    skipped.get_or_insert(why);
+                    continue;
+                }
                 let (path, p) = match plan {
                     Ok(ok) => ok,
                     Err(why) => {
@@ -239,6 +249,49 @@ pub fn fix_file(bytes: &[u8], diags: &[&Diagnostic], opts: FixOptions) -> FileOu
         fixed: (fixed != bytes).then_some(fixed),
         statuses,
     }
+}
+
+/// Why `edit` would make the object invalid for the API server, which rejects
+/// `allowPrivilegeEscalation: false` next to `privileged: true` or an added `SYS_ADMIN`
+/// (pod validation). Those are fixed first (unsafe fixes); this one follows on the next round.
+fn invalid_together(root: &Node, rule: &str, edit: &FieldEdit) -> Option<String> {
+    if rule != "allowPrivilegeEscalation" {
+        return None;
+    }
+    let segs = edit.path.segments();
+    let sc = get(root, &segs[..segs.len().saturating_sub(1)])?;
+    let privileged = matches!(
+        sc.get("privileged").map(|n| &n.value),
+        Some(Value::Bool(true))
+    );
+    let sys_admin = sc
+        .get("capabilities")
+        .and_then(|c| c.get("add"))
+        .and_then(Node::as_seq)
+        .is_some_and(|add| {
+            add.iter()
+                .any(|c| matches!(c.as_str(), Some("SYS_ADMIN" | "CAP_SYS_ADMIN")))
+        });
+    let with = match (privileged, sys_admin) {
+        (true, _) => "privileged: true",
+        (false, true) => "an added SYS_ADMIN capability",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "the API server rejects allowPrivilegeEscalation: false next to {with}: fix that first (an unsafe fix), then this one"
+    ))
+}
+
+/// The node at `segs` from `root`.
+fn get<'n>(root: &'n Node, segs: &[Segment]) -> Option<&'n Node> {
+    let mut node = root;
+    for seg in segs {
+        node = match seg {
+            Segment::Key(k) => node.get(k)?,
+            Segment::Index(i) => node.as_seq()?.get(*i)?,
+        };
+    }
+    Some(node)
 }
 
 /// How many tree positions hold each span (nodes and mapping keys): more than one means
