@@ -66,7 +66,6 @@ pub fn lint_bytes(name: &str, bytes: &[u8], opts: &LintOptions) -> Partial {
         t.add_bytes(bytes.len());
     }
     // In batches, so that memory does not grow with the number of documents.
-    let mut out = out;
     let mut batches = split_batches(text, crate::manifest::stream::WINDOW_DOCUMENTS);
     while let Some((chunks, split_problems)) = opts.timed(Stage::Split, || batches.next()) {
         out = out.merge(lint_window(

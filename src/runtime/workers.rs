@@ -57,10 +57,14 @@ pub fn build_pool(threads: usize) {
     } else {
         builder
     };
-    // Fails if a pool was already built, which the binary never does twice, or if a worker
-    // thread cannot be started: under a memory cap (`ulimit -v`) its stack may not fit. Then
-    // the run cannot go on (rayon would panic at the first parallel step): say so, exit 2.
+    // Fails if a pool was already built (then that one is used, as before), or if a worker
+    // thread cannot be started (an I/O error): under a memory cap (`ulimit -v`) its stack may
+    // not fit. Then the run cannot go on (rayon would panic at the first parallel step): say
+    // so, exit 2.
     if let Err(e) = builder.build_global() {
+        if std::error::Error::source(&e).is_none() {
+            return;
+        }
         eprintln!(
             "psslint: error: cannot start {threads} worker threads ({e}); out of memory? \
              Raise the memory limit (ulimit -v) or pass --threads 1"
