@@ -44,7 +44,6 @@ pub fn remap_report(report: &mut crate::model::report::Report, renders: &Renders
     }
 }
 
-
 /// A patch a kustomization applies: from a file, or written inline in the kustomization file.
 #[derive(Debug)]
 struct Patch {

@@ -6,7 +6,9 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use super::{arg, display_path, output_text, process, RenderOptions, Rendered, Tool, CHART_FILE};
+use super::common::{arg, output_text, RenderOptions, Rendered, Tool, CHART_FILE};
+use super::process;
+use crate::input::display_path;
 use crate::model::problem::LoadProblem;
 
 /// The program run.
@@ -60,8 +62,8 @@ pub fn render(chart: &Path, opts: &RenderOptions) -> Result<Rendered, LoadProble
         opts.max_output,
     )
     .map_err(|e| match e {
-        process::RunError::NotFound => super::unavailable(&what, "helm", &line),
-        other => super::run_problem(&what, &line, other),
+        process::RunError::NotFound => super::common::unavailable(&what, "helm", &line),
+        other => super::common::run_problem(&what, &line, other),
     })?;
     let text = output_text(&what, &line, outcome, opts)?;
     Ok(Rendered {

@@ -20,8 +20,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use super::KUSTOMIZATION_FILES;
-use super::{arg, display_path, output_text, process, RenderOptions, Rendered, Tool};
+use super::common::{arg, output_text, RenderOptions, Rendered, Tool, KUSTOMIZATION_FILES};
+use super::process;
+use crate::input::display_path;
 use crate::manifest::decode::decode;
 use crate::manifest::split::split_stream;
 use crate::manifest::yaml::{parse_document, ParseOptions};
@@ -40,25 +41,7 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Where the objects of a kustomization's output came from.
-#[derive(Debug, Default, Clone)]
-pub struct Origins {
-    pub objects: Vec<ObjectOrigin>,
-}
-
-/// One object of the output.
-#[derive(Debug, Clone)]
-pub struct ObjectOrigin {
-    pub kind: String,
-    pub name: String,
-    pub namespace: Option<String>,
-    /// The object as linted (annotations stripped).
-    pub root: Node,
-    /// The file it was read from (absolute), when kustomize says (generated objects have none).
-    pub source: Option<PathBuf>,
-    /// The kustomization files whose transformers changed it, in the order kustomize lists.
-    pub configured_in: Vec<PathBuf>,
-}
+pub use super::common::{ObjectOrigin, Origins};
 
 /// The ways to build a kustomization, in order of preference, as argv.
 pub fn commands(dir: &Path) -> [Vec<String>; 2] {
@@ -97,14 +80,14 @@ pub fn render(dir: &Path, opts: &RenderOptions) -> Result<Rendered, LoadProblem>
     }
     // That failed (or could not be set up): the user's own command decides, with its message.
     let Some((i, outcome)) = run_first(&plain, opts) else {
-        return Err(super::unavailable(
+        return Err(super::common::unavailable(
             &what,
             "kubectl and kustomize",
             &plain_line(0),
         ));
     };
     let line = plain_line(i);
-    let done = outcome.map_err(|e| super::run_problem(&what, &line, e))?;
+    let done = outcome.map_err(|e| super::common::run_problem(&what, &line, e))?;
     let text = output_text(&what, &line, done, opts)?;
     Ok(Rendered {
         display: display_path(dir),
@@ -139,7 +122,7 @@ fn build_annotated(dir: &Path, opts: &RenderOptions) -> Option<Rendered> {
     }
     let annotated = String::from_utf8(done.stdout).ok()?;
     let (text, origins) = strip_origins(&annotated, &base)?;
-    if !opts.allow_empty && !super::has_content(&text) {
+    if !opts.allow_empty && !super::common::has_content(&text) {
         return None;
     }
     Some(Rendered {
