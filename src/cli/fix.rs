@@ -148,6 +148,18 @@ pub fn run(args: CheckArgs) -> u8 {
             let Some(&i) = by_name.get(file) else {
                 continue;
             };
+            // A chart or kustomization is linted as rendered: its output is no file to edit.
+            if contents[i].input.path().is_some_and(|p| p.is_dir()) {
+                for d in diags.iter().filter(|d| wants_fix(d)) {
+                    reasons.insert(
+                        key(d),
+                        "rendered from a chart or kustomization: fix its templates, values, \
+                         bases or patches"
+                            .to_string(),
+                    );
+                }
+                continue;
+            }
             // A cluster snapshot records what runs; it is context, not a manifest to edit.
             if opts.snapshots.contains(file) {
                 for d in diags.iter().filter(|d| wants_fix(d)) {

@@ -80,8 +80,13 @@ pub fn fix_for_fields<'a, 'n: 'a>(
     let mut combined: Option<Fix> = None;
     // Descriptions with the container's name blanked out, and the containers of each.
     let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    // The YAML is for the reported spot: fields elsewhere (another container, another volume)
+    // are fixed by the edits and named in the description, but their YAML would not fit there.
     let mut yamls: Vec<String> = Vec::new();
+    let mut spot: Option<Vec<crate::model::field::Segment>> = None;
     for f in fields {
+        let parent = f.path.0[..f.path.0.len().saturating_sub(1)].to_vec();
+        let here = spot.get_or_insert_with(|| parent.clone()) == &parent;
         let one = fix_for(check, f.path, f.res, f.remedy, f.container);
         let blank = match f.container {
             Some(c) => one.description.replace(&format!("\"{c}\""), "\"\u{0}\""),
@@ -92,7 +97,7 @@ pub fn fix_for_fields<'a, 'n: 'a>(
             Some((_, cs)) => cs.extend(container),
             None => seen.push((blank, container.into_iter().collect())),
         }
-        if !one.yaml.is_empty() && !yamls.contains(&one.yaml) {
+        if here && !one.yaml.is_empty() && !yamls.contains(&one.yaml) {
             yamls.push(one.yaml.clone());
         }
         match &mut combined {
