@@ -67,7 +67,13 @@ impl NoticeTemplate {
             .get_template(&self.file)
             .map_err(|e| template_error(&self.file, &e))?;
         template
-            .render(minijinja::value::Serde(terminal_safe(notice)))
+            .render(minijinja::value::Serde(terminal_safe(notice).map_err(
+                |e| TemplateError {
+                    file: self.file.clone(),
+                    line: None,
+                    message: format!("the notice cannot be prepared: {e}"),
+                },
+            )?))
             .map_err(|e| template_error(&self.file, &e))
     }
 }
@@ -79,10 +85,10 @@ const MULTI_LINE_FIELDS: &[&str] = &["before", "after", "fix_yaml", "exception_r
 /// Markdown file (a file name with a line break or an escape sequence could otherwise forge a
 /// line or recolour the reader's terminal). Multi-line fields keep their line breaks; the JSON
 /// format's data stays exact, since JSON escapes control characters itself.
-fn terminal_safe(notice: &Notice) -> serde_json::Value {
-    let mut value = serde_json::to_value(notice).unwrap_or(serde_json::Value::Null);
+fn terminal_safe(notice: &Notice) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(notice)?;
     escape_strings(&mut value, false);
-    value
+    Ok(value)
 }
 
 fn escape_strings(value: &mut serde_json::Value, keep_lines: bool) {
